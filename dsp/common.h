@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#ifndef MX_DSP_COMMON_H
+#define MX_DSP_COMMON_H
+
+#include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/// Shared vocabulary of dsp/: status codes, the realtime marker, dB helpers.
+
+/**
+   Status of an operation.
+
+   MX_SUCCESS is zero so that `if ((st = f()))` tests for failure.
+   MX_FAILURE is a non-fatal "did nothing"; MX_ERR_* are errors.
+*/
+typedef enum {
+  MX_SUCCESS = 0,   ///< Done
+  MX_FAILURE,       ///< Non-fatal failure, nothing changed
+  MX_ERR_BAD_ARG,   ///< Invalid argument (NULL, NaN, unknown enum value)
+  MX_ERR_RANGE,     ///< Value outside the documented range
+  MX_ERR_NO_MEMORY, ///< Allocation failed
+  MX_ERR_BAD_STATE, ///< Call not valid in the object's current state
+  MX_ERR_INTERNAL,  ///< A library call failed unexpectedly
+} MxStatus;
+
+/**
+   Return a short English description of a status.
+
+   Any thread.  The string is static.
+*/
+const char*
+mx_strerror(MxStatus status);
+
+/// Evaluate `expr` (an MxStatus); return it from the caller if it failed.
+#define TRY(st, expr)      \
+  do {                     \
+    if (((st) = (expr))) { \
+      return (st);         \
+    }                      \
+  } while (0)
+
+/**
+   Marks a function that runs on the audio thread.
+
+   It may not allocate, free, lock, block or do I/O, and may only call other
+   MX_RT functions.  On clang 20 or later this is `nonblocking`, which
+   RealtimeSanitizer (`-fsanitize=realtime`) and `-Wfunction-effects` check;
+   elsewhere it documents.  Place it after the parameter list of the
+   declaration: `void mx_x_process(MxX* x, uint32_t n) MX_RT;`
+*/
+#if defined(__clang__) && __clang_major__ >= 20
+#  define MX_RT __attribute__((nonblocking))
+#else
+#  define MX_RT
+#endif
+
+/// Largest block (period) any processor accepts; JACK's maximum is 8192.
+#define MX_DSP_MAX_BLOCK 8192U
+
+/// Lowest and highest sample rates the processors are designed for, Hz.
+#define MX_DSP_MIN_RATE 8000.0
+#define MX_DSP_MAX_RATE 384000.0
+
+/// Gain below which a level is treated as silence: -150 dBFS.
+#define MX_DSP_SILENCE 3.1622776e-8f
+
+/// Convert decibels to a linear amplitude factor: 10^(dB/20).
+static inline float
+mx_db_to_gain(const float db)
+{
+  return powf(10.0f, 0.05f * db);
+}
+
+/**
+   Convert a linear amplitude to decibels: 20 log10(|g|).
+
+   Returns -INFINITY for 0, as a meter would read silence.
+*/
+static inline float
+mx_gain_to_db(const float gain)
+{
+  return 20.0f * log10f(fabsf(gain));
+}
+
+/// True if `rate` is a sample rate the processors support.
+static inline bool
+mx_rate_is_valid(const double rate)
+{
+  return rate >= MX_DSP_MIN_RATE && rate <= MX_DSP_MAX_RATE;
+}
+
+#endif // MX_DSP_COMMON_H

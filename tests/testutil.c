@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+
+#include "testutil.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+const double mxt_rates[3] = {44100.0, 48000.0, 96000.0};
+
+void
+mxt_sine(float* const out,
+         const size_t n,
+         const double freq,
+         const double rate,
+         const double amp,
+         const double phase)
+{
+  const double w = 2.0 * M_PI * freq / rate;
+  for (size_t i = 0; i < n; ++i) {
+    // fmod keeps the argument small so precision does not drift
+    out[i] = (float)(amp * sin(fmod(w * (double)i, 2.0 * M_PI) + phase));
+  }
+}
+
+double
+mxt_peak(const float* const x, const size_t n)
+{
+  double peak = 0.0;
+  for (size_t i = 0; i < n; ++i) {
+    peak = fmax(peak, fabs((double)x[i]));
+  }
+  return peak;
+}
+
+double
+mxt_rms(const float* const x, const size_t n)
+{
+  double sum = 0.0;
+  for (size_t i = 0; i < n; ++i) {
+    sum += (double)x[i] * (double)x[i];
+  }
+  return n ? sqrt(sum / (double)n) : 0.0;
+}
+
+double
+mxt_db(const double x)
+{
+  return x > 0.0 ? 20.0 * log10(x) : -INFINITY;
+}
+
+double
+mxt_max_step(const float* const x, const size_t n)
+{
+  double step = 0.0;
+  for (size_t i = 1; i < n; ++i) {
+    step = fmax(step, fabs((double)x[i] - (double)x[i - 1]));
+  }
+  return step;
+}
+
+double
+mxt_dtft_db(const float* const x, const size_t n, const double freq, const double rate)
+{
+  const double w  = 2.0 * M_PI * freq / rate;
+  double       re = 0.0;
+  double       im = 0.0;
+  for (size_t i = 0; i < n; ++i) {
+    const double a = fmod(w * (double)i, 2.0 * M_PI);
+    re += (double)x[i] * cos(a);
+    im -= (double)x[i] * sin(a);
+  }
+  return 10.0 * log10(re * re + im * im);
+}
+
+double
+mxt_tone_amplitude(const float* const x, size_t n, const double freq, const double rate)
+{
+  // Trim to a whole number of periods so the correlation has no leakage
+  const double periods = floor((double)n * freq / rate);
+  if (periods >= 1.0) {
+    n = (size_t)floor(periods * rate / freq + 0.5);
+  }
+
+  const double w  = 2.0 * M_PI * freq / rate;
+  double       re = 0.0;
+  double       im = 0.0;
+  for (size_t i = 0; i < n; ++i) {
+    const double a = fmod(w * (double)i, 2.0 * M_PI);
+    re += (double)x[i] * cos(a);
+    im += (double)x[i] * sin(a);
+  }
+  return 2.0 * sqrt(re * re + im * im) / (double)n;
+}
+
+void
+mxt_log_frequencies(double* const out, const size_t count, const double lo, const double hi)
+{
+  for (size_t i = 0; i < count; ++i) {
+    const double t = count > 1 ? (double)i / (double)(count - 1) : 0.0;
+    out[i]         = lo * pow(hi / lo, t);
+  }
+}
+
+void
+mxt_noise(float* const out, const size_t n, const double amp, uint32_t seed)
+{
+  for (size_t i = 0; i < n; ++i) {
+    // xorshift32 (Marsaglia 2003)
+    seed ^= seed << 13;
+    seed ^= seed >> 17;
+    seed ^= seed << 5;
+    out[i] = (float)(amp * ((double)seed / 2147483647.5 - 1.0));
+  }
+}
+
+int
+mxt_run_suite(Suite* const suite)
+{
+  SRunner* const runner = srunner_create(suite);
+  srunner_run_all(runner, CK_NORMAL);
+  const int failed = srunner_ntests_failed(runner);
+  srunner_free(runner);
+  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
