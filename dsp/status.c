@@ -6,20 +6,20 @@ const char*
 mx_strerror(const MxStatus status)
 {
   switch (status) {
-  case MX_SUCCESS:
-    return "Success";
-  case MX_FAILURE:
-    return "Non-fatal failure";
-  case MX_ERR_BAD_ARG:
-    return "Invalid argument";
-  case MX_ERR_RANGE:
-    return "Value out of range";
-  case MX_ERR_NO_MEMORY:
-    return "Out of memory";
-  case MX_ERR_BAD_STATE:
-    return "Invalid state for this call";
-  case MX_ERR_INTERNAL:
-    return "Internal library error";
+    case MX_SUCCESS:
+      return "Success";
+    case MX_FAILURE:
+      return "Non-fatal failure";
+    case MX_ERR_BAD_ARG:
+      return "Invalid argument";
+    case MX_ERR_RANGE:
+      return "Value out of range";
+    case MX_ERR_NO_MEMORY:
+      return "Out of memory";
+    case MX_ERR_BAD_STATE:
+      return "Invalid state for this call";
+    case MX_ERR_INTERNAL:
+      return "Internal library error";
   }
   return "Unknown error";
 }

@@ -13,11 +13,16 @@
 #include <stdint.h>
 #include <string.h>
 
-extern void* __libc_malloc(size_t size);
-extern void* __libc_calloc(size_t count, size_t size);
-extern void* __libc_realloc(void* ptr, size_t size);
-extern void* __libc_memalign(size_t alignment, size_t size);
-extern void  __libc_free(void* ptr);
+extern void*
+__libc_malloc(size_t size);
+extern void*
+__libc_calloc(size_t count, size_t size);
+extern void*
+__libc_realloc(void* ptr, size_t size);
+extern void*
+__libc_memalign(size_t alignment, size_t size);
+extern void
+__libc_free(void* ptr);
 
 static atomic_bool   armed;
 static atomic_size_t calls;

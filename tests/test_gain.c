@@ -41,7 +41,7 @@ START_TEST(default_is_unity_and_bit_transparent)
 }
 END_TEST
 
-static const float db_cases[] = {-60.0f, -20.0f, -6.0206f, 0.0f, 6.0f, 10.0f, 24.0f};
+static const float db_cases[] = { -60.0f, -20.0f, -6.0206f, 0.0f, 6.0f, 10.0f, 24.0f };
 
 START_TEST(settles_to_exact_db)
 {

@@ -5,7 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-const double mxt_rates[3] = {44100.0, 48000.0, 96000.0};
+const double mxt_rates[3] = { 44100.0, 48000.0, 96000.0 };
 
 void
 mxt_sine(float* const out,
