@@ -45,7 +45,7 @@ mxt_rms(const float* const x, const size_t n)
 double
 mxt_db(const double x)
 {
-  return x > 0.0 ? 20.0 * log10(x) : -INFINITY;
+  return x > 0.0 ? 20.0 * log10(x) : -HUGE_VAL;
 }
 
 double
