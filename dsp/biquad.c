@@ -199,7 +199,7 @@ mx_biquad_process(const MxBiquadCoeffs* const coeffs,
   // of the direct forms in floating point (Smith, "Introduction to Digital
   // Filters", "Transposed Direct-Forms")
   for (uint32_t i = 0U; i < n; ++i) {
-    const double x = buf[i];
+    const double x = (double)buf[i];
     const double y = b0 * x + z1;
     z1             = b1 * x - a1 * y + z2;
     z2             = b2 * x - a2 * y;
@@ -221,7 +221,7 @@ mx_biquad_process_cascade(const MxBiquadCoeffs* const coeffs,
   assert(n <= MX_DSP_MAX_BLOCK);
 
   for (uint32_t i = 0U; i < n; ++i) {
-    double x = buf[i];
+    double x = (double)buf[i];
     for (unsigned s = 0U; s < count; ++s) {
       const MxBiquadCoeffs* const c  = &coeffs[s];
       MxBiquadState* const        st = &states[s];
