@@ -80,6 +80,17 @@ mx_gain_process(MxGain* const gain, float* const buf, const uint32_t n)
 }
 
 void
+mx_gain_process_channels(MxGain* const gain, float* const* ch, const unsigned nch, const uint32_t n)
+{
+  // Replay the ramp from where the block started for every channel
+  const MxSmooth start = gain->factor;
+  for (unsigned c = 0U; c < nch; ++c) {
+    gain->factor = start;
+    mx_gain_process(gain, ch[c], n);
+  }
+}
+
+void
 mx_gain_reset(MxGain* const gain)
 {
   mx_smooth_jump(&gain->factor, gain->factor.target);

@@ -62,6 +62,14 @@ mx_gain_set_mute(MxGain* gain, bool muted) MX_RT;
 void
 mx_gain_process(MxGain* gain, float* buf, uint32_t n) MX_RT;
 
+/**
+   Apply the same gain to `nch` channels in place, each `n` samples.
+
+   Every channel gets the same ramp, sample for sample.  Audio thread.
+*/
+void
+mx_gain_process_channels(MxGain* gain, float* const* ch, unsigned nch, uint32_t n) MX_RT;
+
 /// End any ramp at once: the next block starts on the target.  Audio thread.
 void
 mx_gain_reset(MxGain* gain) MX_RT;

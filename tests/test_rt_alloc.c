@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+
+// Realtime safety: every processor's process, setter and meter-read
+// functions run under a counting allocator that must see zero heap calls
+// after construction.  Parameters change mid-run so that ramps, crossfades
+// and coefficient redesigns are exercised too.
+
+#include "alloc_guard.h"
+#include "biquad.h"
+#include "compressor.h"
+#include "dc_blocker.h"
+#include "delay.h"
+#include "denormal.h"
+#include "gain.h"
+#include "gate.h"
+#include "limiter.h"
+#include "loudness.h"
+#include "meter_peak.h"
+#include "meter_rms.h"
+#include "pan.h"
+#include "strip.h"
+#include "strip_eq.h"
+#include "testutil.h"
+#include "true_peak.h"
+
+#include <check.h>
+#include <stdlib.h>
+
+enum { BLOCK = 256, BLOCKS = 200, RATE = 48000 };
+
+static float        left[BLOCK];
+static float        right[BLOCK];
+static float        out_l[BLOCK];
+static float        out_r[BLOCK];
+static float* const stereo[2] = { left, right };
+
+// Fill both channels with the next block of hot noise
+static void
+next_block(const unsigned b)
+{
+  mxt_noise(left, BLOCK, 1.5, 1U + b);
+  mxt_noise(right, BLOCK, 1.5, 1000U + b);
+}
+
+START_TEST(guard_counts_heap_calls)
+{
+  // The proof is only as good as the guard: it must see a malloc
+  mxt_alloc_guard_arm();
+  void* volatile p = malloc(16);
+  free(p);
+  ck_assert_uint_eq(mxt_alloc_guard_disarm(), 2U);
+}
+END_TEST
+
+START_TEST(small_processors)
+{
+  MxGain             gain;
+  MxPan              pan;
+  MxBalance          balance;
+  MxWidth            width;
+  MxDcBlocker        dc;
+  MxMeterPeak        peak;
+  MxMeterGr          gr;
+  MxBiquadCoeffs     coeffs[MX_BIQUAD_MAX_SECTIONS];
+  MxBiquadState      states[MX_BIQUAD_MAX_SECTIONS] = { { 0, 0 }, { 0, 0 } };
+  unsigned           sections                       = 0U;
+  MxMeterPeakReading reading;
+
+  mx_gain_init(&gain, RATE);
+  mx_pan_init(&pan, RATE);
+  mx_balance_init(&balance, RATE);
+  mx_width_init(&width, RATE);
+  mx_dc_blocker_init(&dc, 2U, RATE);
+  mx_meter_peak_init(&peak, RATE);
+  mx_meter_gr_init(&gr);
+
+  mxt_alloc_guard_arm();
+  for (unsigned b = 0U; b < BLOCKS; ++b) {
+    next_block(b);
+    if (b % 20U == 0U) {
+      mx_gain_set_db(&gain, -(float)(b % 40U));
+      mx_gain_set_mute(&gain, b % 60U == 0U);
+      mx_pan_set_position(&pan, (float)(b % 3U) - 1.0f);
+      mx_balance_set_position(&balance, 0.5f - (float)(b % 2U));
+      mx_width_set_amount(&width, (float)(b % 3U));
+      mx_dc_blocker_set_cutoff_hz(&dc, 5.0f + (float)(b % 30U));
+      mx_biquad_design_pass(coeffs, &sections, b % 2U, MX_SLOPE_24_BUTTERWORTH, 100.0 + b, RATE);
+    }
+    mx_gain_process(&gain, left, BLOCK);
+    mx_gain_process_channels(&gain, stereo, 2U, BLOCK);
+    mx_biquad_process_cascade(coeffs, states, sections, left, BLOCK);
+    mx_dc_blocker_process(&dc, stereo, BLOCK);
+    mx_width_process(&width, left, right, BLOCK);
+    mx_balance_process(&balance, left, right, BLOCK);
+    mx_pan_process(&pan, left, out_l, out_r, BLOCK);
+    mx_meter_peak_process(&peak, out_l, BLOCK);
+    mx_meter_peak_read_reset(&peak, &reading);
+    mx_meter_gr_feed_db(&gr, 3.0f);
+    mx_meter_gr_read_reset(&gr);
+  }
+  ck_assert_uint_eq(mxt_alloc_guard_disarm(), 0U);
+}
+END_TEST
+
+START_TEST(heap_processors)
+{
+  MxDelay* const    delay = mx_delay_new(2U, 100.0f, RATE);
+  MxMeterRms* const rms   = mx_meter_rms_new(RATE, 3000.0f);
+  MxLimiter* const  lim   = mx_limiter_new(2U, RATE, MX_LIMITER_DEFAULT_LOOKAHEAD_MS);
+  MxLoudness* const loud  = mx_loudness_new(2U, RATE);
+  MxTruePeakMeter   tp;
+  ck_assert(delay && rms && lim && loud);
+  mx_true_peak_meter_init(&tp, 2U);
+
+  MxMeterRmsReading  rms_reading;
+  MxLoudnessReading  loud_reading;
+  MxTruePeakReading  tp_reading;
+  const float* const in[2] = { left, right };
+
+  mxt_alloc_guard_arm();
+  for (unsigned b = 0U; b < BLOCKS * 4U; ++b) { // > 3 s, so loudness gates
+    next_block(b);
+    if (b % 20U == 0U) {
+      mx_delay_set_samples(delay, b % 1000U);
+      mx_meter_rms_set_window_ms(rms, 50.0f + (float)b);
+      mx_limiter_set_ceiling_db(lim, -1.0f - (float)(b % 3U));
+      mx_limiter_set_release_ms(lim, 20.0f + (float)(b % 100U));
+      mx_limiter_set_enabled(lim, b % 400U != 0U);
+    }
+    mx_delay_process(delay, stereo, BLOCK);
+    mx_meter_rms_process(rms, left, BLOCK);
+    mx_meter_rms_read_reset(rms, &rms_reading);
+    mx_limiter_process(lim, stereo, BLOCK);
+    mx_limiter_read_reset_max_reduction_db(lim);
+    mx_true_peak_meter_process(&tp, in, BLOCK);
+    mx_true_peak_meter_read_reset(&tp, &tp_reading);
+    mx_loudness_process(loud, in, BLOCK);
+    mx_loudness_read(loud, &loud_reading);
+  }
+  ck_assert_uint_eq(mxt_alloc_guard_disarm(), 0U);
+
+  mx_loudness_free(loud);
+  mx_limiter_free(lim);
+  mx_meter_rms_free(rms);
+  mx_delay_free(delay);
+}
+END_TEST
+
+static const unsigned strip_channels[] = { 1U, 2U };
+
+START_TEST(full_strip)
+{
+  const unsigned nch   = strip_channels[_i];
+  MxStrip* const strip = mx_strip_new(nch, RATE);
+  ck_assert_ptr_nonnull(strip);
+
+  MxStripEq* const    eq    = mx_strip_eq(strip);
+  MxGate* const       gate  = mx_strip_gate(strip);
+  MxCompressor* const comp  = mx_strip_compressor(strip);
+  const float* const  in[2] = { left, right };
+  MxStripMeters       meters;
+
+  mxt_alloc_guard_arm();
+  for (unsigned b = 0U; b < BLOCKS; ++b) {
+    next_block(b);
+    if (b % 10U == 0U) {
+      // Everything a console surface can move, while audio runs
+      mx_strip_eq_set_hpf_enabled(eq, b % 20U == 0U);
+      mx_strip_eq_set_hpf_freq_hz(eq, 40.0f + (float)b);
+      mx_strip_eq_set_hpf_slope(eq, (MxBiquadSlope)(b % MX_SLOPE_N));
+      mx_strip_eq_set_lpf_enabled(eq, b % 30U == 0U);
+      for (unsigned band = 0U; band < 4U; ++band) {
+        mx_strip_eq_set_band_type(eq, band, (MxBiquadType)((b + band) % MX_BIQUAD_N_TYPES));
+        mx_strip_eq_set_band_gain_db(eq, band, (float)(b % 25U) - 12.0f);
+        mx_strip_eq_set_band_freq_hz(eq, band, 100.0f * (float)(band + 1U) + (float)b);
+        mx_strip_eq_set_band_q(eq, band, 0.5f + (float)(b % 4U));
+      }
+      mx_gate_set_enabled(gate, b % 20U != 0U);
+      mx_gate_set_threshold_db(gate, -40.0f + (float)(b % 30U));
+      mx_compressor_set_enabled(comp, b % 30U != 0U);
+      mx_compressor_set_threshold_db(comp, -30.0f + (float)(b % 20U));
+      mx_compressor_set_detect(comp, (MxDetect)(b % MX_DETECT_N));
+      mx_compressor_set_hpf(comp, b % 20U == 0U);
+      mx_compressor_set_auto_makeup(comp, b % 40U == 0U);
+      mx_gain_set_db(mx_strip_fader(strip), -(float)(b % 20U));
+      if (nch == 1U) {
+        mx_pan_set_position(mx_strip_pan(strip), (float)(b % 3U) - 1.0f);
+      } else {
+        mx_balance_set_position(mx_strip_balance(strip), (float)(b % 3U) - 1.0f);
+      }
+    }
+    mx_strip_process(strip, in, out_l, out_r, BLOCK);
+    mx_strip_read_meters(strip, &meters);
+  }
+  ck_assert_uint_eq(mxt_alloc_guard_disarm(), 0U);
+
+  mx_strip_free(strip);
+}
+END_TEST
+
+static Suite*
+rt_alloc_suite(void)
+{
+  Suite* const s = suite_create("rt_alloc");
+
+  TCase* const guard = tcase_create("guard");
+  tcase_add_test(guard, guard_counts_heap_calls);
+  suite_add_tcase(s, guard);
+
+  TCase* const procs = tcase_create("processors");
+  tcase_set_timeout(procs, 30);
+  tcase_add_test(procs, small_processors);
+  tcase_add_test(procs, heap_processors);
+  tcase_add_loop_test(procs, full_strip, 0, 2);
+  suite_add_tcase(s, procs);
+  return s;
+}
+
+int
+main(void)
+{
+  mx_denormal_disable(NULL);
+  return mxt_run_suite(rt_alloc_suite());
+}
