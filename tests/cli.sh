@@ -1,0 +1,73 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+# The mixd command line: good arguments work, bad ones fail with a clear
+# message and the documented exit status, and a render is reproducible.
+set -u
+: "${top_builddir:=$(dirname "$0")/..}"
+mixd="$top_builddir/daemon/mixd"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passed=0
+failed=0
+
+check() { # description, then a command that must succeed
+  desc=$1
+  shift
+  if "$@"; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    echo "FAIL: $desc"
+  fi
+}
+
+# Run mixd, expect exit status $1 and text $2 on stdout+stderr
+expect() {
+  want=$1
+  text=$2
+  shift 2
+  "$mixd" "$@" >"$tmp/out" 2>&1
+  got=$?
+  if [ "$got" -ne "$want" ]; then
+    echo "mixd $*: exit $got, expected $want"
+    cat "$tmp/out"
+    return 1
+  fi
+  grep -q -- "$text" "$tmp/out" || {
+    echo "mixd $*: output lacks '$text'"
+    cat "$tmp/out"
+    return 1
+  }
+}
+
+check "--version" expect 0 "mixd [0-9]" --version
+check "--help" expect 0 "Usage: mixd" --help
+check "no command" expect 2 "Usage: mixd"
+check "unknown command" expect 2 "unknown command 'frobnicate'" frobnicate
+check "demo --help" expect 0 "Usage: mixd demo" demo --help
+check "demo seconds 0" expect 2 "--seconds must be a number from 1 to 120, not '0'" demo -s 0
+check "demo seconds text" expect 2 "not 'abc'" demo --seconds abc
+check "demo seconds NaN" expect 2 "not 'nan'" demo -s nan
+check "demo rate too low" expect 2 "--rate must be" demo -r 100
+check "demo stray argument" expect 2 "unexpected argument 'extra'" demo extra
+check "demo unknown option" expect 2 "Usage: mixd demo" demo --bogus
+
+# A short render prints the report and writes the file
+check "demo report" expect 0 "integrated" demo -s 3 -o "$tmp/a.wav"
+check "demo wrote file" test -s "$tmp/a.wav"
+check "demo true peak under ceiling" sh -c \
+  "awk '/true peak/ { exit !(\$3 <= -0.9) }' '$tmp/out'"
+check "demo lists 8 tracks" sh -c "grep -cE '^(kick|snare|hats|bass|keys|pad|voice|guitar) ' '$tmp/out' | grep -qx 8"
+
+# Bit-identical on a second run, also at another rate
+check "demo second render" expect 0 "wrote" demo -s 3 -o "$tmp/b.wav"
+check "renders identical" cmp -s "$tmp/a.wav" "$tmp/b.wav"
+check "demo 44.1 kHz" expect 0 "at 44100 Hz" demo -s 2 -r 44100
+
+# An unwritable output fails with status 1 and leaves nothing behind
+check "unwritable output" expect 1 "mixd demo: $tmp/missing/x.wav" demo -s 1 -o "$tmp/missing/x.wav"
+check "no partial file" test ! -e "$tmp/missing/x.wav"
+check "no temporary left" sh -c "! ls '$tmp' | grep -q tmp"
+
+echo "cli: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
