@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/// Shared vocabulary of dsp/: status codes, the realtime marker, dB helpers.
+/// Shared vocabulary of dsp/: status codes, the realtime marker, dB helpers, checks.
 
 /**
    Status of an operation.
@@ -88,6 +88,47 @@ static inline bool
 mx_rate_is_valid(const double rate)
 {
   return rate >= MX_DSP_MIN_RATE && rate <= MX_DSP_MAX_RATE;
+}
+
+/**
+   Validate a setting against its range, as every setter does first.
+
+   Any thread.  A setter that accepts an infinity (a gain of -INFINITY, a
+   ratio of +INFINITY) tests for it before calling this.
+
+   @param value The value to check.
+   @param lo Lowest valid value, inclusive.
+   @param hi Highest valid value, inclusive.
+   @return MX_ERR_BAD_ARG if `value` is NaN or infinite, MX_ERR_RANGE if it
+   lies outside [`lo`, `hi`], otherwise MX_SUCCESS.
+*/
+static inline MxStatus
+mx_check_range(const float value, const float lo, const float hi)
+{
+  if (!isfinite(value)) {
+    return MX_ERR_BAD_ARG;
+  }
+
+  return (value < lo || value > hi) ? MX_ERR_RANGE : MX_SUCCESS;
+}
+
+/**
+   Validate a sample rate, as the setters that take one do first.
+
+   Any thread.  Kept in double, as rates are: a float would round a rate
+   just outside the range onto its edge.
+
+   @return MX_ERR_BAD_ARG if `rate` is NaN or infinite, MX_ERR_RANGE if
+   mx_rate_is_valid() rejects it, otherwise MX_SUCCESS.
+*/
+static inline MxStatus
+mx_check_rate(const double rate)
+{
+  if (!isfinite(rate)) {
+    return MX_ERR_BAD_ARG;
+  }
+
+  return mx_rate_is_valid(rate) ? MX_SUCCESS : MX_ERR_RANGE;
 }
 
 #endif // MX_DSP_COMMON_H

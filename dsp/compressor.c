@@ -204,13 +204,8 @@ mx_compressor_free(MxCompressor* const comp)
 MxStatus
 mx_compressor_set_rate(MxCompressor* const comp, const double rate)
 {
-  if (!isfinite(rate)) {
-    return MX_ERR_BAD_ARG;
-  }
-
-  if (!mx_rate_is_valid(rate)) {
-    return MX_ERR_RANGE;
-  }
+  MxStatus st = MX_SUCCESS;
+  TRY(st, mx_check_rate(rate));
 
   comp->rate = rate;
   set_times(comp);
@@ -225,24 +220,11 @@ mx_compressor_set_enabled(MxCompressor* const comp, const bool enabled)
   mx_smooth_set_target(&comp->amount, enabled ? 1.0f : 0.0f);
 }
 
-// Validate a setting: NaN and infinities are bad arguments, then the range
-static MxStatus
-check(const float value, const float lo, const float hi)
-{
-  if (!isfinite(value)) {
-    return MX_ERR_BAD_ARG;
-  }
-
-  return (value < lo || value > hi) ? MX_ERR_RANGE : MX_SUCCESS;
-}
-
 MxStatus
 mx_compressor_set_threshold_db(MxCompressor* const comp, const float db)
 {
-  const MxStatus st = check(db, MX_COMPRESSOR_MIN_THRESHOLD_DB, MX_COMPRESSOR_MAX_THRESHOLD_DB);
-  if (st) {
-    return st;
-  }
+  MxStatus st = MX_SUCCESS;
+  TRY(st, mx_check_range(db, MX_COMPRESSOR_MIN_THRESHOLD_DB, MX_COMPRESSOR_MAX_THRESHOLD_DB));
   comp->threshold_db = db;
   comp->curve_dirty  = true;
   mx_smooth_set_target(&comp->threshold, db * MX_DYN_LOG2_PER_DB);
@@ -253,11 +235,9 @@ mx_compressor_set_threshold_db(MxCompressor* const comp, const float db)
 MxStatus
 mx_compressor_set_ratio(MxCompressor* const comp, const float ratio)
 {
-  if (ratio != INFINITY) {
-    const MxStatus st = check(ratio, 1.0f, MX_COMPRESSOR_MAX_RATIO);
-    if (st) {
-      return st;
-    }
+  MxStatus st = MX_SUCCESS;
+  if (ratio != INFINITY) { // +INFINITY is valid: a hard limit
+    TRY(st, mx_check_range(ratio, 1.0f, MX_COMPRESSOR_MAX_RATIO));
   }
 
   comp->ratio       = ratio;
@@ -270,10 +250,8 @@ mx_compressor_set_ratio(MxCompressor* const comp, const float ratio)
 MxStatus
 mx_compressor_set_knee_db(MxCompressor* const comp, const float db)
 {
-  const MxStatus st = check(db, 0.0f, MX_COMPRESSOR_MAX_KNEE_DB);
-  if (st) {
-    return st;
-  }
+  MxStatus st = MX_SUCCESS;
+  TRY(st, mx_check_range(db, 0.0f, MX_COMPRESSOR_MAX_KNEE_DB));
   comp->knee_db     = db;
   comp->curve_dirty = true;
   mx_smooth_set_target(&comp->knee, db * MX_DYN_LOG2_PER_DB);
@@ -284,10 +262,8 @@ mx_compressor_set_knee_db(MxCompressor* const comp, const float db)
 MxStatus
 mx_compressor_set_attack_ms(MxCompressor* const comp, const float ms)
 {
-  const MxStatus st = check(ms, 0.0f, MX_COMPRESSOR_MAX_ATTACK_MS);
-  if (st) {
-    return st;
-  }
+  MxStatus st = MX_SUCCESS;
+  TRY(st, mx_check_range(ms, 0.0f, MX_COMPRESSOR_MAX_ATTACK_MS));
   comp->attack_ms = ms;
   comp->attack    = mx_dyn_coeff(ms, comp->rate);
   return MX_SUCCESS;
@@ -296,10 +272,8 @@ mx_compressor_set_attack_ms(MxCompressor* const comp, const float ms)
 MxStatus
 mx_compressor_set_release_ms(MxCompressor* const comp, const float ms)
 {
-  const MxStatus st = check(ms, MX_COMPRESSOR_MIN_RELEASE_MS, MX_COMPRESSOR_MAX_RELEASE_MS);
-  if (st) {
-    return st;
-  }
+  MxStatus st = MX_SUCCESS;
+  TRY(st, mx_check_range(ms, MX_COMPRESSOR_MIN_RELEASE_MS, MX_COMPRESSOR_MAX_RELEASE_MS));
   comp->release_ms = ms;
   comp->release    = mx_dyn_coeff(ms, comp->rate);
   return MX_SUCCESS;
@@ -308,10 +282,8 @@ mx_compressor_set_release_ms(MxCompressor* const comp, const float ms)
 MxStatus
 mx_compressor_set_makeup_db(MxCompressor* const comp, const float db)
 {
-  const MxStatus st = check(db, MX_COMPRESSOR_MIN_MAKEUP_DB, MX_COMPRESSOR_MAX_MAKEUP_DB);
-  if (st) {
-    return st;
-  }
+  MxStatus st = MX_SUCCESS;
+  TRY(st, mx_check_range(db, MX_COMPRESSOR_MIN_MAKEUP_DB, MX_COMPRESSOR_MAX_MAKEUP_DB));
   comp->makeup_db = db;
   update_makeup(comp);
   return MX_SUCCESS;
@@ -338,10 +310,8 @@ mx_compressor_set_detect(MxCompressor* const comp, const MxDetect mode)
 MxStatus
 mx_compressor_set_rms_ms(MxCompressor* const comp, const float ms)
 {
-  const MxStatus st = check(ms, MX_COMPRESSOR_MIN_RMS_MS, MX_COMPRESSOR_MAX_RMS_MS);
-  if (st) {
-    return st;
-  }
+  MxStatus st = MX_SUCCESS;
+  TRY(st, mx_check_range(ms, MX_COMPRESSOR_MIN_RMS_MS, MX_COMPRESSOR_MAX_RMS_MS));
   comp->rms_ms  = ms;
   comp->average = mx_dyn_coeff(ms, comp->rate);
   return MX_SUCCESS;
@@ -350,10 +320,8 @@ mx_compressor_set_rms_ms(MxCompressor* const comp, const float ms)
 MxStatus
 mx_compressor_set_link(MxCompressor* const comp, const float link)
 {
-  const MxStatus st = check(link, 0.0f, 1.0f);
-  if (st) {
-    return st;
-  }
+  MxStatus st = MX_SUCCESS;
+  TRY(st, mx_check_range(link, 0.0f, 1.0f));
   mx_smooth_set_target(&comp->link, link);
   return MX_SUCCESS;
 }
@@ -379,10 +347,8 @@ mx_compressor_set_hpf(MxCompressor* const comp, const bool on)
 MxStatus
 mx_compressor_set_hpf_hz(MxCompressor* const comp, const float hz)
 {
-  const MxStatus st = check(hz, MX_COMPRESSOR_MIN_HPF_HZ, MX_COMPRESSOR_MAX_HPF_HZ);
-  if (st) {
-    return st;
-  }
+  MxStatus st = MX_SUCCESS;
+  TRY(st, mx_check_range(hz, MX_COMPRESSOR_MIN_HPF_HZ, MX_COMPRESSOR_MAX_HPF_HZ));
   if (is_off(&comp->hpf_mix)) {
     mx_smooth_jump(&comp->hpf_hz, hz); // Unheard: no need to glide
   } else {

@@ -40,13 +40,8 @@ mx_dc_blocker_set_rate(MxDcBlocker* const dc, const double rate)
 MxStatus
 mx_dc_blocker_set_cutoff_hz(MxDcBlocker* const dc, const float hz)
 {
-  if (!isfinite(hz)) {
-    return MX_ERR_BAD_ARG;
-  }
-
-  if (hz < MX_DC_BLOCKER_MIN_HZ || hz > MX_DC_BLOCKER_MAX_HZ) {
-    return MX_ERR_RANGE;
-  }
+  MxStatus st = MX_SUCCESS;
+  TRY(st, mx_check_range(hz, MX_DC_BLOCKER_MIN_HZ, MX_DC_BLOCKER_MAX_HZ));
 
   // Recompute only on a change; the pole glides to its new place
   if (hz != dc->cutoff_hz) {

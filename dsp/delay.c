@@ -132,13 +132,9 @@ mx_delay_set_samples(MxDelay* const delay, const uint32_t samples)
 MxStatus
 mx_delay_set_ms(MxDelay* const delay, const float ms)
 {
-  if (!isfinite(ms)) {
-    return MX_ERR_BAD_ARG;
-  }
-
-  if (ms < 0.0f) {
-    return MX_ERR_RANGE;
-  }
+  // No upper bound in ms: the longest delay is checked in samples below
+  MxStatus st = MX_SUCCESS;
+  TRY(st, mx_check_range(ms, 0.0f, INFINITY));
 
   const double samples = floor((double)ms * 0.001 * delay->rate + 0.5);
   if (samples > (double)delay->max_samples) {

@@ -28,12 +28,9 @@ mx_gain_init(MxGain* const gain, const double rate)
 MxStatus
 mx_gain_set_db(MxGain* const gain, const float db)
 {
-  if (isnan(db) || db == INFINITY) {
-    return MX_ERR_BAD_ARG;
-  }
-
-  if (db > MX_GAIN_MAX_DB) {
-    return MX_ERR_RANGE;
+  MxStatus st = MX_SUCCESS;
+  if (db != -INFINITY) { // -INFINITY is valid: off
+    TRY(st, mx_check_range(db, -INFINITY, MX_GAIN_MAX_DB));
   }
 
   gain->gain_db = db;

@@ -73,13 +73,8 @@ mx_gate_init(MxGate* const gate, const double rate)
 MxStatus
 mx_gate_set_rate(MxGate* const gate, const double rate)
 {
-  if (!isfinite(rate)) {
-    return MX_ERR_BAD_ARG;
-  }
-
-  if (!mx_rate_is_valid(rate)) {
-    return MX_ERR_RANGE;
-  }
+  MxStatus st = MX_SUCCESS;
+  TRY(st, mx_check_rate(rate));
 
   gate->rate = rate;
   set_times(gate);
@@ -93,24 +88,11 @@ mx_gate_set_enabled(MxGate* const gate, const bool enabled)
   mx_smooth_set_target(&gate->amount, enabled ? 1.0f : 0.0f);
 }
 
-// Validate a setting: NaN and infinities are bad arguments, then the range
-static MxStatus
-check(const float value, const float lo, const float hi)
-{
-  if (!isfinite(value)) {
-    return MX_ERR_BAD_ARG;
-  }
-
-  return (value < lo || value > hi) ? MX_ERR_RANGE : MX_SUCCESS;
-}
-
 MxStatus
 mx_gate_set_threshold_db(MxGate* const gate, const float db)
 {
-  const MxStatus st = check(db, MX_GATE_MIN_THRESHOLD_DB, MX_GATE_MAX_THRESHOLD_DB);
-  if (st) {
-    return st;
-  }
+  MxStatus st = MX_SUCCESS;
+  TRY(st, mx_check_range(db, MX_GATE_MIN_THRESHOLD_DB, MX_GATE_MAX_THRESHOLD_DB));
   gate->threshold_db = db;
   update_levels(gate);
   return MX_SUCCESS;
@@ -119,10 +101,8 @@ mx_gate_set_threshold_db(MxGate* const gate, const float db)
 MxStatus
 mx_gate_set_range_db(MxGate* const gate, const float db)
 {
-  const MxStatus st = check(db, MX_GATE_MIN_RANGE_DB, 0.0f);
-  if (st) {
-    return st;
-  }
+  MxStatus st = MX_SUCCESS;
+  TRY(st, mx_check_range(db, MX_GATE_MIN_RANGE_DB, 0.0f));
   gate->range_db = db;
   gate->floor    = mx_db_to_gain(db);
   return MX_SUCCESS;
@@ -131,10 +111,8 @@ mx_gate_set_range_db(MxGate* const gate, const float db)
 MxStatus
 mx_gate_set_attack_ms(MxGate* const gate, const float ms)
 {
-  const MxStatus st = check(ms, MX_GATE_MIN_ATTACK_MS, MX_GATE_MAX_ATTACK_MS);
-  if (st) {
-    return st;
-  }
+  MxStatus st = MX_SUCCESS;
+  TRY(st, mx_check_range(ms, MX_GATE_MIN_ATTACK_MS, MX_GATE_MAX_ATTACK_MS));
   gate->attack_ms = ms;
   gate->attack    = mx_dyn_coeff(ms, gate->rate);
   return MX_SUCCESS;
@@ -143,10 +121,8 @@ mx_gate_set_attack_ms(MxGate* const gate, const float ms)
 MxStatus
 mx_gate_set_hold_ms(MxGate* const gate, const float ms)
 {
-  const MxStatus st = check(ms, 0.0f, MX_GATE_MAX_HOLD_MS);
-  if (st) {
-    return st;
-  }
+  MxStatus st = MX_SUCCESS;
+  TRY(st, mx_check_range(ms, 0.0f, MX_GATE_MAX_HOLD_MS));
   gate->hold_ms = ms;
   gate->hold    = hold_samples(ms, gate->rate);
   if (gate->hold_left > gate->hold) {
@@ -158,10 +134,8 @@ mx_gate_set_hold_ms(MxGate* const gate, const float ms)
 MxStatus
 mx_gate_set_release_ms(MxGate* const gate, const float ms)
 {
-  const MxStatus st = check(ms, MX_GATE_MIN_RELEASE_MS, MX_GATE_MAX_RELEASE_MS);
-  if (st) {
-    return st;
-  }
+  MxStatus st = MX_SUCCESS;
+  TRY(st, mx_check_range(ms, MX_GATE_MIN_RELEASE_MS, MX_GATE_MAX_RELEASE_MS));
   gate->release_ms = ms;
   gate->release    = mx_dyn_coeff(ms, gate->rate);
   return MX_SUCCESS;
@@ -170,10 +144,8 @@ mx_gate_set_release_ms(MxGate* const gate, const float ms)
 MxStatus
 mx_gate_set_hysteresis_db(MxGate* const gate, const float db)
 {
-  const MxStatus st = check(db, 0.0f, MX_GATE_MAX_HYSTERESIS_DB);
-  if (st) {
-    return st;
-  }
+  MxStatus st = MX_SUCCESS;
+  TRY(st, mx_check_range(db, 0.0f, MX_GATE_MAX_HYSTERESIS_DB));
   gate->hysteresis_db = db;
   update_levels(gate);
   return MX_SUCCESS;
@@ -182,11 +154,9 @@ mx_gate_set_hysteresis_db(MxGate* const gate, const float db)
 MxStatus
 mx_gate_set_ratio(MxGate* const gate, const float ratio)
 {
-  if (ratio != INFINITY) {
-    const MxStatus st = check(ratio, 1.0f, MX_GATE_MAX_RATIO);
-    if (st) {
-      return st;
-    }
+  MxStatus st = MX_SUCCESS;
+  if (ratio != INFINITY) { // +INFINITY is valid: a gate rather than an expander
+    TRY(st, mx_check_range(ratio, 1.0f, MX_GATE_MAX_RATIO));
   }
 
   gate->ratio    = ratio;

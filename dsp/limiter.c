@@ -191,13 +191,8 @@ mx_limiter_free(MxLimiter* const limiter)
 MxStatus
 mx_limiter_set_ceiling_db(MxLimiter* const limiter, const float db)
 {
-  if (!is_finite(db)) {
-    return MX_ERR_BAD_ARG;
-  }
-
-  if (db < MX_LIMITER_MIN_CEILING_DB || db > MX_LIMITER_MAX_CEILING_DB) {
-    return MX_ERR_RANGE;
-  }
+  MxStatus st = MX_SUCCESS;
+  TRY(st, mx_check_range(db, MX_LIMITER_MIN_CEILING_DB, MX_LIMITER_MAX_CEILING_DB));
 
   limiter->ceiling_db = db;
   mx_smooth_set_target(&limiter->ceiling, mx_db_to_gain(db));
@@ -207,13 +202,8 @@ mx_limiter_set_ceiling_db(MxLimiter* const limiter, const float db)
 MxStatus
 mx_limiter_set_release_ms(MxLimiter* const limiter, const float ms)
 {
-  if (!is_finite(ms)) {
-    return MX_ERR_BAD_ARG;
-  }
-
-  if (ms < MX_LIMITER_MIN_RELEASE_MS || ms > MX_LIMITER_MAX_RELEASE_MS) {
-    return MX_ERR_RANGE;
-  }
+  MxStatus st = MX_SUCCESS;
+  TRY(st, mx_check_range(ms, MX_LIMITER_MIN_RELEASE_MS, MX_LIMITER_MAX_RELEASE_MS));
 
   limiter->release_ms    = ms;
   limiter->release_coeff = release_coeff(ms, limiter->rate);
@@ -223,13 +213,8 @@ mx_limiter_set_release_ms(MxLimiter* const limiter, const float ms)
 MxStatus
 mx_limiter_set_lookahead_ms(MxLimiter* const limiter, const float ms)
 {
-  if (!is_finite(ms)) {
-    return MX_ERR_BAD_ARG;
-  }
-
-  if (ms < MX_LIMITER_MIN_LOOKAHEAD_MS || ms > MX_LIMITER_MAX_LOOKAHEAD_MS) {
-    return MX_ERR_RANGE;
-  }
+  MxStatus st = MX_SUCCESS;
+  TRY(st, mx_check_range(ms, MX_LIMITER_MIN_LOOKAHEAD_MS, MX_LIMITER_MAX_LOOKAHEAD_MS));
 
   limiter->lookahead_ms = ms;
   const uint32_t window = window_samples(ms, limiter->rate);

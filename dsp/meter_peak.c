@@ -50,13 +50,8 @@ mx_meter_peak_set_rate(MxMeterPeak* const meter, const double rate)
 MxStatus
 mx_meter_peak_set_hold_ms(MxMeterPeak* const meter, const float ms)
 {
-  if (!isfinite(ms)) {
-    return MX_ERR_BAD_ARG;
-  }
-
-  if (ms < 0.0f || ms > MX_METER_PEAK_MAX_HOLD_MS) {
-    return MX_ERR_RANGE;
-  }
+  MxStatus st = MX_SUCCESS;
+  TRY(st, mx_check_range(ms, 0.0f, MX_METER_PEAK_MAX_HOLD_MS));
 
   meter->hold_ms      = ms;
   meter->hold_samples = ms_to_samples(ms, meter->rate);
@@ -69,13 +64,8 @@ mx_meter_peak_set_hold_ms(MxMeterPeak* const meter, const float ms)
 MxStatus
 mx_meter_peak_set_fall_db_per_s(MxMeterPeak* const meter, const float db_per_s)
 {
-  if (!isfinite(db_per_s)) {
-    return MX_ERR_BAD_ARG;
-  }
-
-  if (db_per_s < MX_METER_PEAK_MIN_FALL_DB_S || db_per_s > MX_METER_PEAK_MAX_FALL_DB_S) {
-    return MX_ERR_RANGE;
-  }
+  MxStatus st = MX_SUCCESS;
+  TRY(st, mx_check_range(db_per_s, MX_METER_PEAK_MIN_FALL_DB_S, MX_METER_PEAK_MAX_FALL_DB_S));
 
   meter->fall_db_s        = db_per_s;
   meter->fall_db_per_samp = (double)db_per_s / meter->rate;

@@ -119,13 +119,8 @@ mx_meter_rms_free(MxMeterRms* const meter)
 MxStatus
 mx_meter_rms_set_window_ms(MxMeterRms* const meter, const float ms)
 {
-  if (!isfinite(ms)) {
-    return MX_ERR_BAD_ARG;
-  }
-
-  if (ms < MX_METER_RMS_MIN_WINDOW_MS || ms > meter->max_window_ms) {
-    return MX_ERR_RANGE;
-  }
+  MxStatus st = MX_SUCCESS;
+  TRY(st, mx_check_range(ms, MX_METER_RMS_MIN_WINDOW_MS, meter->max_window_ms));
 
   uint32_t window = window_chunks(ms, meter->rate);
   window          = window > meter->capacity ? meter->capacity : window;

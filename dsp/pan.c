@@ -53,22 +53,6 @@ law_gains(const MxPanLaw law, const float position)
   return g;
 }
 
-static bool
-position_is_valid(const float position, MxStatus* const st)
-{
-  if (!isfinite(position)) {
-    *st = MX_ERR_BAD_ARG;
-    return false;
-  }
-
-  if (position < MX_PAN_MIN_POSITION || position > MX_PAN_MAX_POSITION) {
-    *st = MX_ERR_RANGE;
-    return false;
-  }
-
-  return true;
-}
-
 /*
   Settled kernels.  The main loops run a multiple of 8 samples on restrict
   pointers: GCC 12 at -O2 vectorises only under its "very-cheap" cost model,
@@ -181,9 +165,7 @@ MxStatus
 mx_pan_set_position(MxPan* const pan, const float position)
 {
   MxStatus st = MX_SUCCESS;
-  if (!position_is_valid(position, &st)) {
-    return st;
-  }
+  TRY(st, mx_check_range(position, MX_PAN_MIN_POSITION, MX_PAN_MAX_POSITION));
 
   // Recompute the law only on a change
   if (position != pan->position) {
@@ -267,9 +249,7 @@ MxStatus
 mx_balance_set_position(MxBalance* const balance, const float position)
 {
   MxStatus st = MX_SUCCESS;
-  if (!position_is_valid(position, &st)) {
-    return st;
-  }
+  TRY(st, mx_check_range(position, MX_PAN_MIN_POSITION, MX_PAN_MAX_POSITION));
 
   if (position != balance->position) {
     // Far side linear, near side unity (Ardour manual, "Balance control")
@@ -350,13 +330,8 @@ mx_width_set_rate(MxWidth* const width, const double rate)
 MxStatus
 mx_width_set_amount(MxWidth* const width, const float amount)
 {
-  if (!isfinite(amount)) {
-    return MX_ERR_BAD_ARG;
-  }
-
-  if (amount < MX_WIDTH_MIN || amount > MX_WIDTH_MAX) {
-    return MX_ERR_RANGE;
-  }
+  MxStatus st = MX_SUCCESS;
+  TRY(st, mx_check_range(amount, MX_WIDTH_MIN, MX_WIDTH_MAX));
 
   mx_smooth_set_target(&width->width, amount);
   return MX_SUCCESS;

@@ -680,10 +680,9 @@ init_section(MxStripEqSection* const s,
 MxStatus
 mx_strip_eq_init(MxStripEq* const eq, const unsigned channels, const double rate)
 {
-  if (!isfinite(rate)) {
-    return MX_ERR_BAD_ARG;
-  }
-  if (channels < 1U || channels > MX_STRIP_EQ_MAX_CHANNELS || !mx_rate_is_valid(rate)) {
+  MxStatus st = MX_SUCCESS;
+  TRY(st, mx_check_rate(rate));
+  if (channels < 1U || channels > MX_STRIP_EQ_MAX_CHANNELS) {
     return MX_ERR_RANGE;
   }
 
@@ -721,12 +720,8 @@ mx_strip_eq_init(MxStripEq* const eq, const unsigned channels, const double rate
 MxStatus
 mx_strip_eq_set_rate(MxStripEq* const eq, const double rate)
 {
-  if (!isfinite(rate)) {
-    return MX_ERR_BAD_ARG;
-  }
-  if (!mx_rate_is_valid(rate)) {
-    return MX_ERR_RANGE;
-  }
+  MxStatus st = MX_SUCCESS;
+  TRY(st, mx_check_rate(rate));
 
   eq->rate = rate;
   for (unsigned i = 0U; i < MX_STRIP_EQ_SECTIONS; ++i) {
@@ -782,12 +777,8 @@ set_section_enabled(MxStripEq* const eq, MxStripEqSection* const s, const bool o
 static MxStatus
 set_section_freq(MxStripEq* const eq, MxStripEqSection* const s, const float hz)
 {
-  if (!isfinite(hz)) {
-    return MX_ERR_BAD_ARG;
-  }
-  if (hz < MX_STRIP_EQ_MIN_HZ || hz > MX_STRIP_EQ_MAX_HZ) {
-    return MX_ERR_RANGE;
-  }
+  MxStatus st = MX_SUCCESS;
+  TRY(st, mx_check_range(hz, MX_STRIP_EQ_MIN_HZ, MX_STRIP_EQ_MAX_HZ));
 
   s->freq_hz = hz;
   s->dirty   = true; // even if logf() rounds two requests to one target
@@ -883,10 +874,9 @@ mx_strip_eq_set_band_freq_hz(MxStripEq* const eq, const unsigned band, const flo
 MxStatus
 mx_strip_eq_set_band_gain_db(MxStripEq* const eq, const unsigned band, const float db)
 {
-  if (!isfinite(db)) {
-    return MX_ERR_BAD_ARG;
-  }
-  if (band >= MX_STRIP_EQ_BANDS || fabsf(db) > MX_STRIP_EQ_MAX_GAIN_DB) {
+  MxStatus st = MX_SUCCESS;
+  TRY(st, mx_check_range(db, -MX_STRIP_EQ_MAX_GAIN_DB, MX_STRIP_EQ_MAX_GAIN_DB));
+  if (band >= MX_STRIP_EQ_BANDS) {
     return MX_ERR_RANGE;
   }
 
@@ -898,10 +888,9 @@ mx_strip_eq_set_band_gain_db(MxStripEq* const eq, const unsigned band, const flo
 MxStatus
 mx_strip_eq_set_band_q(MxStripEq* const eq, const unsigned band, const float q)
 {
-  if (!isfinite(q)) {
-    return MX_ERR_BAD_ARG;
-  }
-  if (band >= MX_STRIP_EQ_BANDS || q < MX_STRIP_EQ_MIN_Q || q > MX_STRIP_EQ_MAX_Q) {
+  MxStatus st = MX_SUCCESS;
+  TRY(st, mx_check_range(q, MX_STRIP_EQ_MIN_Q, MX_STRIP_EQ_MAX_Q));
+  if (band >= MX_STRIP_EQ_BANDS) {
     return MX_ERR_RANGE;
   }
 
