@@ -12,39 +12,6 @@
 
 enum { BLOCK = 256, RATE = 48000 };
 
-/// Exact float equality, printed in hex (ck_assert_float_eq warns under -Wdouble-promotion)
-#define ck_assert_same(a, b) ck_assert_msg((a) == (b), "%a != %a", (double)(a), (double)(b))
-
-/// Level of a float sample or ratio, dB
-static double
-db(const float x)
-{
-  return mxt_db((double)x);
-}
-
-// Index of the first sample where `a` and `b` differ, `n` if none.  One
-// assertion per buffer rather than per sample: Check records each one.
-static size_t
-first_difference(const float* const a, const float* const b, const size_t n)
-{
-  size_t i = 0;
-  while (i < n && a[i] == b[i]) {
-    ++i;
-  }
-  return i;
-}
-
-// Index of the first sample that is not `value`, `n` if none
-static size_t
-first_not(const float* const a, const float value, const size_t n)
-{
-  size_t i = 0;
-  while (i < n && a[i] == value) {
-    ++i;
-  }
-  return i;
-}
-
 /*
   Reference static curve, written from Giannoulis, Massberg, Reiss, "Digital
   Dynamic Range Compressor Design - A Tutorial and Analysis", JAES 2012,
@@ -93,14 +60,6 @@ run_mono(MxCompressor* const comp, float* const buf, const size_t n)
 {
   float* ch[1] = { buf };
   run(comp, ch, 1U, NULL, n);
-}
-
-static void
-fill(float* const buf, const size_t n, const float value)
-{
-  for (size_t i = 0; i < n; ++i) {
-    buf[i] = value;
-  }
 }
 
 // A compressor switched on and settled with the given curve
@@ -218,10 +177,10 @@ START_TEST(static_curve_dc_default_times)
 
   for (int level = -60; level <= 0; level += 6) {
     const float in = (float)pow(10.0, level / 20.0);
-    fill(buf, RATE, in);
+    mxt_fill(buf, RATE, in);
     run_mono(comp, buf, RATE);
     const double want = -ref_reduction_db(level, cv.threshold, cv.ratio, cv.knee);
-    ck_assert_double_eq_tol(db(buf[RATE - 1] / in), want, 0.01);
+    ck_assert_double_eq_tol(mxt_db(buf[RATE - 1] / in), want, 0.01);
     ck_assert_double_eq_tol(mx_compressor_get_reduction_db(comp), -want, 0.01);
   }
   mx_compressor_free(comp);
@@ -265,9 +224,9 @@ START_TEST(attack_and_release_time_constants)
   mx_compressor_set_release_ms(comp, tc.release);
   mx_compressor_reset(comp);
 
-  fill(buf, pre, 0.01f);
-  fill(buf + pre, hold, 1.0f);
-  fill(buf + pre + hold, post, 0.01f);
+  mxt_fill(buf, pre, 0.01f);
+  mxt_fill(buf + pre, hold, 1.0f);
+  mxt_fill(buf + pre + hold, post, 0.01f);
   run_mono(comp, buf, n);
 
   // Reduction trace, dB
@@ -275,12 +234,12 @@ START_TEST(attack_and_release_time_constants)
   size_t       rise = 0;
   size_t       fall = 0;
   for (size_t i = pre; i < pre + hold && !rise; ++i) {
-    rise = -db(buf[i]) >= full * (1.0 - exp(-1.0)) ? i - pre + 1 : 0;
+    rise = -mxt_db(buf[i]) >= full * (1.0 - exp(-1.0)) ? i - pre + 1 : 0;
   }
   for (size_t i = pre + hold; i < n && !fall; ++i) {
-    fall = -db(buf[i] / 0.01f) <= full * exp(-1.0) ? i - pre - hold + 1 : 0;
+    fall = -mxt_db(buf[i] / 0.01f) <= full * exp(-1.0) ? i - pre - hold + 1 : 0;
   }
-  ck_assert_double_eq_tol(-db(buf[pre + hold - 1]), full, 0.001);
+  ck_assert_double_eq_tol(-mxt_db(buf[pre + hold - 1]), full, 0.001);
 
   const double attack  = (double)rise / tc.rate * 1000.0;
   const double release = (double)fall / tc.rate * 1000.0;
@@ -304,10 +263,10 @@ START_TEST(attack_zero_is_instant)
 {
   MxCompressor* const comp = make(-20.0f, 4.0f, 0.0f, 0.0f, 100.0f);
   float               buf[BLOCK];
-  fill(buf, BLOCK, 0.01f);
+  mxt_fill(buf, BLOCK, 0.01f);
   buf[100] = 1.0f;
   run_mono(comp, buf, BLOCK);
-  ck_assert_double_eq_tol(db(buf[100]), -15.0, 0.001);
+  ck_assert_double_eq_tol(mxt_db(buf[100]), -15.0, 0.001);
   ck_assert_double_eq_tol(mx_compressor_read_max_reduction_db(comp), 15.0, 0.001);
   mx_compressor_free(comp);
 }
@@ -341,12 +300,12 @@ START_TEST(makeup_manual_and_auto)
 
   static float buf[RATE / 2];
   const float  in = 1.0e-4f; // -80 dBFS, below every threshold
-  fill(buf, RATE / 2, in);
+  mxt_fill(buf, RATE / 2, in);
   run_mono(comp, buf, RATE / 2);
 
   const double autogain =
     mk.automatic ? 0.5 * ref_reduction_db(0.0, mk.threshold, mk.ratio, mk.knee) : 0.0;
-  ck_assert_double_eq_tol(db(buf[RATE / 2 - 1] / in), (double)mk.manual + autogain, 0.01);
+  ck_assert_double_eq_tol(mxt_db(buf[RATE / 2 - 1] / in), (double)mk.manual + autogain, 0.01);
   mx_compressor_free(comp);
 }
 END_TEST
@@ -357,10 +316,10 @@ START_TEST(makeup_adds_to_compressed_level)
   MxCompressor* const comp = make(-30.0f, 4.0f, 0.0f, 10.0f, 100.0f);
   mx_compressor_set_auto_makeup(comp, true);
   static float buf[RATE / 2];
-  fill(buf, RATE / 2, 1.0f);
+  mxt_fill(buf, RATE / 2, 1.0f);
   run_mono(comp, buf, RATE / 2);
   // 0 dBFS: reduced by 22.5 dB, made up by 11.25 dB
-  ck_assert_double_eq_tol(db(buf[RATE / 2 - 1]), -22.5 + 11.25, 0.01);
+  ck_assert_double_eq_tol(mxt_db(buf[RATE / 2 - 1]), -22.5 + 11.25, 0.01);
   mx_compressor_free(comp);
 }
 END_TEST
@@ -412,23 +371,23 @@ START_TEST(link_change_is_smooth)
   MxCompressor* const comp = make(-20.0f, 4.0f, 0.0f, attack, 100.0f);
   mx_compressor_set_link(comp, 0.0f);
   mx_compressor_reset(comp);
-  fill(buf[0], N, 1.0f);
-  fill(buf[1], N, 0.01f);
+  mxt_fill(buf[0], N, 1.0f);
+  mxt_fill(buf[1], N, 0.01f);
   run(comp, ch, 2U, NULL, N);
-  ck_assert_double_eq_tol(db(buf[1][N - 1] / 0.01f), 0.0, 1e-6);
+  ck_assert_double_eq_tol(mxt_db(buf[1][N - 1] / 0.01f), 0.0, 1e-6);
 
   mx_compressor_set_link(comp, 1.0f);
-  fill(buf[0], N, 1.0f);
-  fill(buf[1], N, 0.01f);
+  mxt_fill(buf[0], N, 1.0f);
+  mxt_fill(buf[1], N, 0.01f);
   run(comp, ch, 2U, NULL, N);
 
   const double step = _i ? 15.0 * -expm1(-1.0 / 2400.0) : 15.0 / 960.0;
-  double       most = fabs(db(buf[1][0] / 0.01f)); // from 0 dB before
+  double       most = fabs(mxt_db(buf[1][0] / 0.01f)); // from 0 dB before
   for (size_t i = 1; i < N; ++i) {
-    most = fmax(most, fabs(db(buf[1][i]) - db(buf[1][i - 1])));
+    most = fmax(most, fabs(mxt_db(buf[1][i]) - mxt_db(buf[1][i - 1])));
   }
   ck_assert_double_le(most, step * 1.01);
-  ck_assert_double_eq_tol(db(buf[1][N - 1] / 0.01f), -15.0, 0.001);
+  ck_assert_double_eq_tol(mxt_db(buf[1][N - 1] / 0.01f), -15.0, 0.001);
   mx_compressor_free(comp);
 }
 END_TEST
@@ -449,20 +408,20 @@ START_TEST(hpf_switch_is_smooth)
   mx_compressor_set_hpf(comp, true);
   mx_compressor_reset(comp);
   for (int settle = 0; settle < 2; ++settle) { // the filter's start transient
-    fill(buf, N, 1.0f);
+    mxt_fill(buf, N, 1.0f);
     run_mono(comp, buf, N);
   }
-  ck_assert_double_eq_tol(db(buf[N - 1]), 0.0, 0.001);
+  ck_assert_double_eq_tol(mxt_db(buf[N - 1]), 0.0, 0.001);
 
   mx_compressor_set_hpf(comp, false);
-  fill(buf, N, 1.0f);
+  mxt_fill(buf, N, 1.0f);
   run_mono(comp, buf, N);
-  double most = fabs(db(buf[0]) - 0.0);
+  double most = fabs(mxt_db(buf[0]) - 0.0);
   for (size_t i = 1; i < N; ++i) {
-    most = fmax(most, fabs(db(buf[i]) - db(buf[i - 1])));
+    most = fmax(most, fabs(mxt_db(buf[i]) - mxt_db(buf[i - 1])));
   }
   ck_assert_double_le(most, 0.75 * 20.0 / log(10.0) / (0.1 * 960.0) * 1.01);
-  ck_assert_double_eq_tol(db(buf[N - 1]), -15.0, 0.001);
+  ck_assert_double_eq_tol(mxt_db(buf[N - 1]), -15.0, 0.001);
   mx_compressor_free(comp);
 }
 END_TEST
@@ -492,7 +451,7 @@ START_TEST(external_sidechain_controls_gain)
   mxt_sine(ref, N, 1000.0, RATE, 0.01, 0.0);
   mx_compressor_reset(comp);
   run(comp, ch, 1U, NULL, N);
-  ck_assert_uint_eq(first_difference(sig, ref, N), N);
+  ck_assert_uint_eq(mxt_first_difference(sig, ref, N), N);
   mx_compressor_free(comp);
 }
 END_TEST
@@ -562,25 +521,25 @@ START_TEST(on_off_is_click_free)
   enum { N = RATE / 2 };
   static float        buf[N];
   MxCompressor* const comp = make(-20.0f, 4.0f, 0.0f, 10.0f, 100.0f);
-  fill(buf, N, 1.0f);
+  mxt_fill(buf, N, 1.0f);
   run_mono(comp, buf, N);
-  ck_assert_double_eq_tol(db(buf[N - 1]), -15.0, 0.001);
+  ck_assert_double_eq_tol(mxt_db(buf[N - 1]), -15.0, 0.001);
 
   mx_compressor_set_enabled(comp, false);
-  fill(buf, N, 1.0f);
+  mxt_fill(buf, N, 1.0f);
   run_mono(comp, buf, N);
   ck_assert_double_le(mxt_max_step(buf, N), pow(10.0, 15.0 / 960.0 / 20.0) - 1.0);
   ck_assert_double_le(fabs((double)buf[0] - pow(10.0, -15.0 / 20.0)), 0.002);
-  ck_assert_uint_eq(first_not(buf + 960, 1.0f, N - 960), N - 960);
+  ck_assert_uint_eq(mxt_first_not(buf + 960, 1.0f, N - 960), N - 960);
   ck_assert_double_eq(mx_compressor_get_reduction_db(comp), 0.0);
 
   mx_compressor_set_enabled(comp, true);
-  fill(buf, N, 1.0f);
+  mxt_fill(buf, N, 1.0f);
   run_mono(comp, buf, N);
   const double step = 15.0 / 960.0 + 15.0 * (1.0 - exp(-1.0 / 480.0));
   ck_assert_double_le(mxt_max_step(buf, N), 1.0 - pow(10.0, -step / 20.0));
   ck_assert_double_le(fabs((double)buf[0] - 1.0), 0.002); // the ramp starts at unity
-  ck_assert_double_eq_tol(db(buf[N - 1]), -15.0, 0.001);
+  ck_assert_double_eq_tol(mxt_db(buf[N - 1]), -15.0, 0.001);
   mx_compressor_free(comp);
 }
 END_TEST
@@ -601,9 +560,9 @@ START_TEST(parameter_changes_glide)
     // At the threshold for the knee change, 0 dBFS for the others
     const float         in   = which == 2 ? 0.1f : 1.0f;
     MxCompressor* const comp = make(-20.0f, 4.0f, 0.0f, 0.0f, 1.0f);
-    fill(buf, N, in);
+    mxt_fill(buf, N, in);
     run_mono(comp, buf, N);
-    const double before = db(buf[N - 1] / in);
+    const double before = mxt_db(buf[N - 1] / in);
 
     switch (which) {
       case 0:
@@ -619,16 +578,16 @@ START_TEST(parameter_changes_glide)
         mx_compressor_set_makeup_db(comp, 12.0f); // -15 -> -3 dB
         break;
     }
-    fill(buf, N, in);
+    mxt_fill(buf, N, in);
     run_mono(comp, buf, N);
-    const double after = db(buf[N - 1] / in);
+    const double after = mxt_db(buf[N - 1] / in);
     const double delta = fabs(after - before);
     ck_assert_double_gt(delta, 2.0);
 
     // Steps within the block and from the block before
-    double most = fabs(db(buf[0] / in) - before);
+    double most = fabs(mxt_db(buf[0] / in) - before);
     for (size_t i = 1; i < N; ++i) {
-      most = fmax(most, fabs(db(buf[i]) - db(buf[i - 1])));
+      most = fmax(most, fabs(mxt_db(buf[i]) - mxt_db(buf[i - 1])));
     }
     ck_assert_msg(most <= delta / 960.0 * 1.01 + 1e-4,
                   "change %d: step %g dB, ramp %g dB",
@@ -670,7 +629,7 @@ START_TEST(detector_switch_is_smooth)
     double most = 0.0;
     for (size_t i = N / 4; i < N; ++i) {
       if (fabs((double)in[i]) > 0.1) {
-        const double g = db(out[i] / in[i]);
+        const double g = mxt_db(out[i] / in[i]);
         if (!isnan(last)) {
           most = fmax(most, fabs(g - last));
         }
@@ -703,7 +662,7 @@ START_TEST(transparent_below_threshold)
       out[i] = in[i];
     }
     run_mono(comp, out, 4 * BLOCK);
-    ck_assert_uint_eq(first_difference(out, in, 4 * BLOCK), 4 * BLOCK);
+    ck_assert_uint_eq(mxt_first_difference(out, in, 4 * BLOCK), 4 * BLOCK);
     mx_compressor_free(comp);
   }
 }
@@ -757,10 +716,10 @@ START_TEST(setters_reject_and_change_nothing)
 
   // Nothing moved: the same reduction, attack and release as before
   static float buf[RATE / 2];
-  fill(buf, RATE / 2, 1.0f);
+  mxt_fill(buf, RATE / 2, 1.0f);
   run_mono(comp, buf, RATE / 2);
-  ck_assert_double_eq_tol(db(buf[RATE / 2 - 1]), -15.0, 0.001);
-  ck_assert_double_eq_tol(-db(buf[479]), 15.0 * (1.0 - exp(-1.0)), 0.05); // attack 10 ms
+  ck_assert_double_eq_tol(mxt_db(buf[RATE / 2 - 1]), -15.0, 0.001);
+  ck_assert_double_eq_tol(-mxt_db(buf[479]), 15.0 * (1.0 - exp(-1.0)), 0.05); // attack 10 ms
 
   // The documented limits themselves are accepted
   ck_assert_int_eq(mx_compressor_set_ratio(comp, INFINITY), MX_SUCCESS);
@@ -787,23 +746,23 @@ START_TEST(nonfinite_input_recovers)
   MxCompressor* const comp = make(-20.0f, 4.0f, 0.0f, 10.0f, 100.0f);
   mx_compressor_set_detect(comp, _i >= 2 ? MX_DETECT_RMS : MX_DETECT_PEAK);
   mx_compressor_reset(comp);
-  fill(buf, N, 1.0f);
+  mxt_fill(buf, N, 1.0f);
   run_mono(comp, buf, BLOCK);
 
-  fill(buf, N, 1.0f);
+  mxt_fill(buf, N, 1.0f);
   buf[17] = bad;
   buf[18] = -bad;
   run_mono(comp, buf, BLOCK);
   ck_assert(isfinite(mx_compressor_get_reduction_db(comp)));
 
-  fill(buf, N, 1.0f);
+  mxt_fill(buf, N, 1.0f);
   run_mono(comp, buf, N);
   size_t finite = 0;
   while (finite < N && isfinite(buf[finite])) {
     ++finite;
   }
   ck_assert_uint_eq(finite, N);
-  ck_assert_double_eq_tol(db(buf[N - 1]), -15.0, 0.01);
+  ck_assert_double_eq_tol(mxt_db(buf[N - 1]), -15.0, 0.01);
   mx_compressor_free(comp);
 }
 END_TEST
@@ -813,15 +772,15 @@ START_TEST(meter_reads_and_resets)
 {
   static float        buf[RATE];
   MxCompressor* const comp = make(-20.0f, 4.0f, 0.0f, 1.0f, 50.0f);
-  fill(buf, RATE / 2, 1.0f);            // 15 dB
-  fill(buf + RATE / 2, RATE / 2, 0.1f); // 0 dB after release
+  mxt_fill(buf, RATE / 2, 1.0f);            // 15 dB
+  mxt_fill(buf + RATE / 2, RATE / 2, 0.1f); // 0 dB after release
   run_mono(comp, buf, RATE);
   // 10 release times later: 15 dB * e^-10 = 7e-4 dB left
   ck_assert_double_eq_tol(mx_compressor_get_reduction_db(comp), 0.0, 0.001);
   ck_assert_double_eq_tol(mx_compressor_read_max_reduction_db(comp), 15.0, 0.001);
   ck_assert_double_eq_tol(mx_compressor_read_max_reduction_db(comp), 0.0, 0.001);
 
-  fill(buf, RATE / 2, 1.0f);
+  mxt_fill(buf, RATE / 2, 1.0f);
   run_mono(comp, buf, RATE / 2);
   ck_assert_double_eq_tol(mx_compressor_read_max_reduction_db(comp), 15.0, 0.001);
   // A held reduction shows in every read
@@ -841,9 +800,9 @@ START_TEST(new_and_free)
   MxCompressor* const comp = mx_compressor_new(44100.0);
   ck_assert_ptr_nonnull(comp);
   float buf[BLOCK];
-  fill(buf, BLOCK, 1.0f);
+  mxt_fill(buf, BLOCK, 1.0f);
   run_mono(comp, buf, BLOCK);
-  ck_assert_uint_eq(first_not(buf, 1.0f, BLOCK), BLOCK);
+  ck_assert_uint_eq(mxt_first_not(buf, 1.0f, BLOCK), BLOCK);
   mx_compressor_free(comp);
 }
 END_TEST
@@ -872,7 +831,7 @@ START_TEST(block_size_does_not_matter)
     mx_compressor_process(b, ch, 1U, NULL, len);
     i += len;
   }
-  ck_assert_uint_eq(first_difference(got, ref, N), N);
+  ck_assert_uint_eq(mxt_first_difference(got, ref, N), N);
   mx_compressor_free(a);
   mx_compressor_free(b);
 }
@@ -915,8 +874,8 @@ START_TEST(fast_log2_and_exp2)
     worst             = fmax(worst, fabs((double)mx_dyn_exp2(y) - want) / want);
   }
   ck_assert_double_le(worst, 3e-7);
-  ck_assert_same(mx_dyn_exp2(0.0f), 1.0f);
-  ck_assert_same(mx_dyn_log2(1.0f), 0.0f);
+  mxt_assert_same(mx_dyn_exp2(0.0f), 1.0f);
+  mxt_assert_same(mx_dyn_log2(1.0f), 0.0f);
 }
 END_TEST
 

@@ -37,13 +37,6 @@ response_db(const double r, const double freq, const double rate)
   return 10.0 * log10((nre * nre + nim * nim) / (dre * dre + dim * dim));
 }
 
-// Ramp length of MX_SMOOTH_DEFAULT_MS at `rate`, samples
-static unsigned
-ramp_samples(const double rate)
-{
-  return (unsigned)floor((double)MX_SMOOTH_DEFAULT_MS * 0.001 * rate + 0.5);
-}
-
 // Filter `n` samples of one channel in blocks of BLOCK
 static void
 run1(MxDcBlocker* const dc, float* const x, const unsigned n)
@@ -148,7 +141,7 @@ START_TEST(response_matches_transfer_function)
   ck_assert_int_eq(mx_dc_blocker_set_cutoff_hz(&dc, cutoff), MX_SUCCESS);
 
   // Let the cutoff glide to its target on silence, then the impulse
-  const unsigned settle = ramp_samples(rate) + BLOCK;
+  const unsigned settle = mxt_ramp_samples(rate) + BLOCK;
   const unsigned n      = (unsigned)ceil(log(1e-7) / log(r));
   float* const   x      = (float*)calloc(settle + n, sizeof(float));
   x[settle]             = 1.0f;
@@ -177,7 +170,7 @@ END_TEST
 START_TEST(cutoff_change_glides)
 {
   const double   rate = mxt_rates[_i];
-  const unsigned nr   = ramp_samples(rate);
+  const unsigned nr   = mxt_ramp_samples(rate);
   const double   r0   = pole_for_cutoff(5.0, rate);
   const double   r1   = pole_for_cutoff(40.0, rate);
   const double   k0   = 1.0 - r0;
@@ -326,8 +319,6 @@ START_TEST(rejects_bad_cutoff_unchanged)
 }
 END_TEST
 
-#define N_CASES(a) (int)(sizeof(a) / sizeof((a)[0]))
-
 static Suite*
 dc_blocker_suite(void)
 {
@@ -349,7 +340,7 @@ dc_blocker_suite(void)
 
   TCase* const robustness = tcase_create("robustness");
   tcase_add_test(robustness, nan_input_recovers_next_block);
-  tcase_add_loop_test(robustness, rejects_bad_cutoff_unchanged, 0, N_CASES(bad_cutoffs));
+  tcase_add_loop_test(robustness, rejects_bad_cutoff_unchanged, 0, MXT_N_CASES(bad_cutoffs));
   suite_add_tcase(s, robustness);
   return s;
 }

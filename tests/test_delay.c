@@ -57,18 +57,6 @@ check_exact_copy(const float* const in,
                 delay);
 }
 
-// Assert that `x` is `value` at `at` and exactly 0 everywhere else
-static void
-check_impulse(const float* const x, const unsigned n, const unsigned at, const float value)
-{
-  unsigned t = 0;
-  while (t < n && x[t] == (t == at ? value : 0.0f)) {
-    ++t;
-  }
-  ck_assert_msg(
-    t == n, "sample %u is %g; impulse expected at %u", t, t < n ? (double)x[t] : 0.0, at);
-}
-
 // ---------------------------------------------------------------- Placement
 
 static const unsigned delay_cases[] = { 0U, 1U, 63U, 64U, 255U, 256U, 257U, 1000U, 12345U };
@@ -100,8 +88,8 @@ START_TEST(impulse_appears_at_delay_samples)
   r[3]             = -0.5f;
   run2(d, l, r, n, BLOCK);
 
-  check_impulse(l, n, delay, 1.0f);
-  check_impulse(r, n, delay + 3U, -0.5f);
+  mxt_assert_impulse(l, n, delay, 1.0f);
+  mxt_assert_impulse(r, n, delay + 3U, -0.5f);
 
   free(r);
   free(l);
@@ -131,7 +119,7 @@ START_TEST(impulse_appears_at_delay_ms)
     mx_delay_process(d, bufs, n - i < BLOCK ? n - i : BLOCK);
   }
 
-  check_impulse(x, n, expected, 1.0f);
+  mxt_assert_impulse(x, n, expected, 1.0f);
 
   free(x);
   mx_delay_free(d);
@@ -375,7 +363,7 @@ START_TEST(max_delay_honoured_and_out_of_range_rejected)
     float* const bufs[1] = { x + i };
     mx_delay_process(d, bufs, n - i < BLOCK ? n - i : BLOCK);
   }
-  check_impulse(x, n, max, 1.0f);
+  mxt_assert_impulse(x, n, max, 1.0f);
 
   free(x);
   mx_delay_free(d);

@@ -10,39 +10,6 @@
 
 enum { BLOCK = 256, RATE = 48000 };
 
-/// Exact float equality, printed in hex (ck_assert_float_eq warns under -Wdouble-promotion)
-#define ck_assert_same(a, b) ck_assert_msg((a) == (b), "%a != %a", (double)(a), (double)(b))
-
-/// Level of a float sample or ratio, dB
-static double
-db(const float x)
-{
-  return mxt_db((double)x);
-}
-
-// Index of the first sample where `a` and `b` differ, `n` if none.  One
-// assertion per buffer rather than per sample: Check records each one.
-static size_t
-first_difference(const float* const a, const float* const b, const size_t n)
-{
-  size_t i = 0;
-  while (i < n && a[i] == b[i]) {
-    ++i;
-  }
-  return i;
-}
-
-// Index of the first sample that is not `value`, `n` if none
-static size_t
-first_not(const float* const a, const float value, const size_t n)
-{
-  size_t i = 0;
-  while (i < n && a[i] == value) {
-    ++i;
-  }
-  return i;
-}
-
 // Run `n` samples of `nch` channels through in blocks of BLOCK
 static void
 run(MxGate* const       gate,
@@ -67,20 +34,10 @@ run(MxGate* const       gate,
 static void
 run_keyed(MxGate* const gate, float* const gain, const float* const key, const size_t n)
 {
-  for (size_t i = 0; i < n; ++i) {
-    gain[i] = 1.0f;
-  }
+  mxt_fill(gain, n, 1.0f);
   float*       ch[1] = { gain };
   const float* sc[1] = { key };
   run(gate, ch, 1U, sc, n);
-}
-
-static void
-fill(float* const buf, const size_t n, const float value)
-{
-  for (size_t i = 0; i < n; ++i) {
-    buf[i] = value;
-  }
 }
 
 // A gate switched on with the given settings, ratio infinite
@@ -147,18 +104,18 @@ START_TEST(open_is_bit_exact)
   mxt_noise(in[1], N, 0.1, 99U);
   memcpy(out, in, sizeof(out));
   run(&gate, ch, 2U, NULL, N);
-  ck_assert_uint_eq(first_difference(out[0], in[0], N), N);
-  ck_assert_uint_eq(first_difference(out[1], in[1], N), N);
+  ck_assert_uint_eq(mxt_first_difference(out[0], in[0], N), N);
+  ck_assert_uint_eq(mxt_first_difference(out[1], in[1], N), N);
 
   // Closed by 200 ms of silence, then the tone again: exact after 20 ms
-  fill(out[0], N, 0.0f);
+  mxt_fill(out[0], N, 0.0f);
   run(&gate, ch, 1U, NULL, RATE / 5);
   ck_assert_double_eq_tol(mx_gate_get_reduction_db(&gate), 80.0, 0.001);
   memcpy(out[0], in[0], sizeof(out[0]));
   run(&gate, ch, 1U, NULL, N);
   ck_assert_double_lt(out[0][5], in[0][5] * 0.9f); // still opening
   const size_t exact = RATE / 50;
-  ck_assert_uint_eq(first_difference(out[0] + exact, in[0] + exact, N - exact), N - exact);
+  ck_assert_uint_eq(mxt_first_difference(out[0] + exact, in[0] + exact, N - exact), N - exact);
 }
 END_TEST
 
@@ -191,9 +148,10 @@ START_TEST(hysteresis_keeps_state)
 
     // Settled in the first segment, then the in-between level changes nothing
     const float held = start_open ? 1.0f : closed;
-    ck_assert_uint_eq(first_not(gain + SEG - RATE / 10, held, SEG + RATE / 10), SEG + RATE / 10);
+    ck_assert_uint_eq(mxt_first_not(gain + SEG - RATE / 10, held, SEG + RATE / 10),
+                      SEG + RATE / 10);
     // The far side of the other threshold does switch
-    ck_assert_same(gain[4 * SEG - 1], start_open ? closed : 1.0f);
+    mxt_assert_same(gain[4 * SEG - 1], start_open ? closed : 1.0f);
   }
 }
 END_TEST
@@ -224,8 +182,8 @@ START_TEST(hold_then_release)
   float* const gain = malloc(n * sizeof(float));
   ck_assert_ptr_nonnull(key);
   ck_assert_ptr_nonnull(gain);
-  fill(key, n0, 0.1f);
-  fill(key + n0, n - n0, 0.0f);
+  mxt_fill(key, n0, 0.1f);
+  mxt_fill(key + n0, n - n0, 0.0f);
 
   MxGate gate;
   make(&gate, h.rate, -40.0f, -80.0f, 1.0f, h.hold, 10.0f);
@@ -294,10 +252,10 @@ START_TEST(hold_restarts_between_thresholds)
   const size_t below = k1 + RATE / 50; // 20 ms into the hold
   static float key[N];
   static float gain[N];
-  fill(key, OPEN, 0.1f);
-  fill(key + OPEN, below, 0.0f);
-  fill(key + OPEN + below, BETWEEN, (float)mid);
-  fill(key + OPEN + below + BETWEEN, N - OPEN - below - BETWEEN, 0.0f);
+  mxt_fill(key, OPEN, 0.1f);
+  mxt_fill(key + OPEN, below, 0.0f);
+  mxt_fill(key + OPEN + below, BETWEEN, (float)mid);
+  mxt_fill(key + OPEN + below + BETWEEN, N - OPEN - below - BETWEEN, 0.0f);
 
   MxGate gate;
   make(&gate, RATE, -40.0f, -80.0f, 1.0f, 50.0f, 10.0f);
@@ -368,9 +326,9 @@ START_TEST(attack_and_release_time_constants)
   float* const gain   = malloc(n * sizeof(float));
   ck_assert_ptr_nonnull(key);
   ck_assert_ptr_nonnull(gain);
-  fill(key, closed, 0.0f);
-  fill(key + closed, opened, 0.1f);
-  fill(key + closed + opened, after, 0.0f);
+  mxt_fill(key, closed, 0.0f);
+  mxt_fill(key + closed, opened, 0.1f);
+  mxt_fill(key + closed + opened, after, 0.0f);
 
   MxGate gate;
   make(&gate, fs, -40.0f, -60.0f, tc.attack, 0.0f, tc.release);
@@ -378,7 +336,7 @@ START_TEST(attack_and_release_time_constants)
 
   const double r = pow(10.0, -60.0 / 20.0);
   ck_assert_double_eq_tol(gain[closed - 1], r, 1e-9);
-  ck_assert_same(gain[closed + opened - 1], 1.0f);
+  mxt_assert_same(gain[closed + opened - 1], 1.0f);
 
   const size_t rise   = first_at_or_above(gain, closed, n, 1.0 - (1.0 - r) / M_E) - closed + 1;
   const size_t start  = first_at_or_below(gain, closed + opened, n, 1.0 - 1e-9);
@@ -435,11 +393,11 @@ START_TEST(expander_ratio)
   make(&gate, RATE, -40.0f, -80.0f, 1.0f, 10.0f, 10.0f);
   ck_assert_int_eq(mx_gate_set_hysteresis_db(&gate, 0.0f), MX_SUCCESS);
   ck_assert_int_eq(mx_gate_set_ratio(&gate, e.ratio), MX_SUCCESS);
-  fill(key, N, (float)pow(10.0, e.level / 20.0));
+  mxt_fill(key, N, (float)pow(10.0, e.level / 20.0));
   run_keyed(&gate, gain, key, N);
 
   const double want = fmax(-80.0, ((double)e.ratio - 1.0) * (e.level + 40.0));
-  ck_assert_double_eq_tol(db(gain[N - 1]), want, 0.1);
+  ck_assert_double_eq_tol(mxt_db(gain[N - 1]), want, 0.1);
 }
 END_TEST
 
@@ -458,16 +416,16 @@ START_TEST(stereo_linked)
   for (int which = 0; which < 3; ++which) {
     MxGate gate;
     make(&gate, RATE, -40.0f, -80.0f, 1.0f, 10.0f, 10.0f);
-    fill(key[0], N, 0.0f);
-    fill(key[1], N, 0.0f);
+    mxt_fill(key[0], N, 0.0f);
+    mxt_fill(key[1], N, 0.0f);
     if (which < 2) {
       mxt_sine(key[which], N, 1000.0, RATE, 0.1, 0.0);
     }
-    fill(out[0], N, 1.0f);
-    fill(out[1], N, 1.0f);
+    mxt_fill(out[0], N, 1.0f);
+    mxt_fill(out[1], N, 1.0f);
     run(&gate, ch, 2U, sc, N);
-    ck_assert_uint_eq(first_difference(out[0], out[1], N), N);
-    ck_assert_same(out[0][N - 1], which < 2 ? 1.0f : (float)pow(10.0, -80.0 / 20.0));
+    ck_assert_uint_eq(mxt_first_difference(out[0], out[1], N), N);
+    mxt_assert_same(out[0][N - 1], which < 2 ? 1.0f : (float)pow(10.0, -80.0 / 20.0));
   }
 }
 END_TEST
@@ -487,7 +445,7 @@ START_TEST(on_off_is_click_free)
 
   MxGate gate;
   make(&gate, RATE, -40.0f, -80.0f, 1.0f, 10.0f, 10.0f);
-  fill(key, N, 0.0f);
+  mxt_fill(key, N, 0.0f);
   run_keyed(&gate, gain, key, N);
   ck_assert_double_eq_tol(gain[N - 1], r, 1e-9);
 
@@ -495,7 +453,7 @@ START_TEST(on_off_is_click_free)
   run_keyed(&gate, gain, key, N);
   ck_assert_double_le(mxt_max_step(gain, N), (1.0 - r) / 960.0 * 1.001);
   ck_assert_double_le(gain[0], 2.0 / 960.0);
-  ck_assert_uint_eq(first_not(gain + 960, 1.0f, N - 960), N - 960);
+  ck_assert_uint_eq(mxt_first_not(gain + 960, 1.0f, N - 960), N - 960);
   ck_assert_double_eq(mx_gate_get_reduction_db(&gate), 0.0);
 
   mx_gate_set_enabled(&gate, true);
@@ -575,16 +533,16 @@ START_TEST(nonfinite_key_recovers)
 
   MxGate gate;
   make(&gate, RATE, -40.0f, -80.0f, 1.0f, 10.0f, 10.0f);
-  fill(key, N, 0.0f);
+  mxt_fill(key, N, 0.0f);
   key[100] = _i ? INFINITY : NAN;
   key[101] = _i ? -INFINITY : -NAN;
   run_keyed(&gate, gain, key, N);
   ck_assert(isfinite(gate.envelope) && isfinite(gate.gain));
   ck_assert_double_eq_tol(gain[N - 1], pow(10.0, -80.0 / 20.0), 1e-9);
 
-  fill(key, N, 0.1f);
+  mxt_fill(key, N, 0.1f);
   run_keyed(&gate, gain, key, N);
-  ck_assert_same(gain[N - 1], 1.0f);
+  mxt_assert_same(gain[N - 1], 1.0f);
 }
 END_TEST
 
@@ -595,12 +553,12 @@ START_TEST(nonfinite_audio_passes_through)
   float* ch[1] = { buf };
   MxGate gate;
   make(&gate, RATE, -40.0f, -80.0f, 1.0f, 10.0f, 10.0f);
-  fill(buf, BLOCK, 0.1f);
+  mxt_fill(buf, BLOCK, 0.1f);
   buf[10] = NAN;
   run(&gate, ch, 1U, NULL, BLOCK);
   ck_assert(isnan(buf[10]));
-  ck_assert_same(buf[11], 0.1f);
-  ck_assert_same(buf[BLOCK - 1], 0.1f);
+  mxt_assert_same(buf[11], 0.1f);
+  mxt_assert_same(buf[BLOCK - 1], 0.1f);
 }
 END_TEST
 
@@ -613,12 +571,12 @@ START_TEST(meter_reads_and_resets)
 
   MxGate gate;
   make(&gate, RATE, -40.0f, -80.0f, 1.0f, 10.0f, 10.0f);
-  fill(key, N, 0.0f);
+  mxt_fill(key, N, 0.0f);
   run_keyed(&gate, gain, key, N);
   ck_assert_double_eq_tol(mx_gate_get_reduction_db(&gate), 80.0, 0.001);
   ck_assert_double_eq_tol(mx_gate_read_max_reduction_db(&gate), 80.0, 0.001);
 
-  fill(key, N, 0.1f);
+  mxt_fill(key, N, 0.1f);
   run_keyed(&gate, gain, key, N);
   ck_assert_double_eq(mx_gate_get_reduction_db(&gate), 0.0);
   ck_assert_double_eq_tol(mx_gate_read_max_reduction_db(&gate), 80.0, 0.001);
@@ -641,9 +599,9 @@ START_TEST(init_defaults_and_off)
 
   float  buf[BLOCK];
   float* ch[1] = { buf };
-  fill(buf, BLOCK, 1.0e-6f); // far below the threshold
+  mxt_fill(buf, BLOCK, 1.0e-6f); // far below the threshold
   run(&gate, ch, 1U, NULL, BLOCK);
-  ck_assert_uint_eq(first_not(buf, 1.0e-6f, BLOCK), BLOCK);
+  ck_assert_uint_eq(mxt_first_not(buf, 1.0e-6f, BLOCK), BLOCK);
 }
 END_TEST
 
@@ -678,7 +636,7 @@ START_TEST(block_size_does_not_matter)
     mx_gate_process(&b, c, 1U, NULL, len);
     i += len;
   }
-  ck_assert_uint_eq(first_difference(got, ref, N), N);
+  ck_assert_uint_eq(mxt_first_difference(got, ref, N), N);
 }
 END_TEST
 

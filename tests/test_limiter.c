@@ -142,33 +142,6 @@ run(MxLimiter* const    lim,
   }
 }
 
-/*
-  Assert y[i] == x[i] for i < n, bit for bit, in one Check call when all
-  match: Check reports every passing assertion to its parent process, which
-  makes per-sample assertions slow.
-*/
-static void
-assert_same(const float* const y, const float* const x, const size_t n)
-{
-  for (size_t i = 0; i < n; ++i) {
-    if (!(y[i] == x[i])) {
-      ck_abort_msg("sample %zu: %.9g, expected %.9g", i, (double)y[i], (double)x[i]);
-    }
-  }
-}
-
-// Assert that y (n samples) is silent but for `value` at `at`
-static void
-assert_impulse(const float* const y, const size_t n, const size_t at, const float value)
-{
-  for (size_t i = 0; i < n; ++i) {
-    const float expected = i == at ? value : 0.0f;
-    if (!(y[i] == expected)) {
-      ck_abort_msg("sample %zu: %.9g, expected %.9g", i, (double)y[i], (double)expected);
-    }
-  }
-}
-
 // Largest |y| of n samples, infinity if any is NaN or infinite
 static double
 finite_peak(const float* const y, const size_t n)
@@ -342,7 +315,7 @@ START_TEST(below_ceiling_is_bit_transparent)
   run(lim, bufs, CHANNELS(bufs), n, BLOCK);
 
   ck_assert_double_eq(finite_peak(y, latency), 0.0);
-  assert_same(y + latency, x, n - latency);
+  mxt_assert_same_samples(y + latency, x, n - latency);
   ck_assert_float_eq(mx_limiter_read_reset_max_reduction_db(lim), 0.0f);
   ck_assert_float_eq(mx_limiter_get_reduction_db(lim), 0.0f);
 
@@ -380,8 +353,8 @@ START_TEST(impulse_delay_is_the_latency)
   float* bufs[2] = { left, right };
   run(lim, bufs, CHANNELS(bufs), N, 100);
 
-  assert_impulse(left, N, AT + latency, 0.5f);
-  assert_impulse(right, N, AT + 7 + latency, -0.25f);
+  mxt_assert_impulse(left, N, AT + latency, 0.5f);
+  mxt_assert_impulse(right, N, AT + 7 + latency, -0.25f);
   mx_limiter_free(lim);
 }
 END_TEST
@@ -431,8 +404,8 @@ START_TEST(bypass_keeps_latency_bit_exact)
   memcpy(y, x, 2 * n * sizeof(float));
   float* bufs[2] = { y, y + n };
   run(lim, bufs, CHANNELS(bufs), n, BLOCK);
-  assert_same(y + latency, x, n - latency);
-  assert_same(y + n + latency, x + n, n - latency);
+  mxt_assert_same_samples(y + latency, x, n - latency);
+  mxt_assert_same_samples(y + n + latency, x + n, n - latency);
 
   // On (reducing hard), then off after 0.1 s
   mx_limiter_set_enabled(lim, true);
@@ -455,7 +428,7 @@ START_TEST(bypass_keeps_latency_bit_exact)
                       depth / ramp * 1.01 + 1e-6);
 
   const size_t settled = switch_at + (size_t)ramp + 1U;
-  assert_same(y + settled, x + settled - latency, n - settled);
+  mxt_assert_same_samples(y + settled, x + settled - latency, n - settled);
 
   mx_limiter_free(lim);
   free(g);
@@ -492,7 +465,7 @@ START_TEST(block_size_does_not_change_output)
     mx_limiter_free(lim);
   }
 
-  assert_same(b, a, 2 * n);
+  mxt_assert_same_samples(b, a, 2 * n);
   free(b);
   free(a);
   free(x);
@@ -740,7 +713,7 @@ START_TEST(non_finite_input_does_not_poison)
   for (int c = 0; c < 2; ++c) {
     ck_assert_double_lt(finite_peak(y[c], N), 1.0);
     const size_t clean = 3 * BLOCK + latency;
-    assert_same(y[c] + clean, x[c] + clean - latency, N - clean);
+    mxt_assert_same_samples(y[c] + clean, x[c] + clean - latency, N - clean);
   }
 
   // A huge finite sample: limited, finite, within the ceiling
@@ -831,7 +804,7 @@ START_TEST(lookahead_setter_changes_latency)
   x[AT]          = 0.5f;
   float* bufs[1] = { x };
   run(lim, bufs, CHANNELS(bufs), N, BLOCK);
-  assert_impulse(x, N, AT + after, 0.5f);
+  mxt_assert_impulse(x, N, AT + after, 0.5f);
   mx_limiter_free(lim);
 }
 END_TEST

@@ -10,9 +10,6 @@
 
 enum { BLOCK = 256 };
 
-// Exact float comparison; Check's float macros trip -Wdouble-promotion
-#define assert_float_eq(a, b) ck_assert_double_eq((double)(a), (double)(b))
-
 /// Sine levels the peak and RMS meters are checked at, dBFS.
 static const double levels_db[] = { -60.0, -20.0, -6.0, 0.0, 6.0 };
 #define N_LEVELS (sizeof(levels_db) / sizeof(levels_db[0]))
@@ -81,7 +78,7 @@ START_TEST(peak_of_sine_is_exact)
 
   MxMeterPeakReading r;
   mx_meter_peak_read_reset(&m, &r);
-  assert_float_eq(r.peak, (float)mxt_peak(x, n));
+  mxt_assert_same(r.peak, (float)mxt_peak(x, n));
   ck_assert_double_eq_tol(mxt_db((double)r.peak), mxt_db(amp), 0.01);
   ck_assert_double_eq_tol(r.bar_db, mxt_db(amp), 0.01);
   ck_assert_double_eq_tol(r.hold_db, mxt_db(amp), 0.01);
@@ -116,17 +113,17 @@ START_TEST(peak_survives_until_read)
 
   MxMeterPeakReading r;
   mx_meter_peak_read_reset(&m, &r);
-  assert_float_eq(r.peak, 0.9f);
+  mxt_assert_same(r.peak, 0.9f);
 
   // Nothing processed since: the true value restarts at 0, the display holds
   mx_meter_peak_read_reset(&m, &r);
-  assert_float_eq(r.peak, 0.0f);
+  mxt_assert_same(r.peak, 0.0f);
   ck_assert_double_eq_tol(r.hold_db, mxt_db(0.9), 1e-4);
 
   // A quieter block reads its own peak only
   mx_meter_peak_process(&m, x, BLOCK);
   mx_meter_peak_read_reset(&m, &r);
-  assert_float_eq(r.peak, (float)mxt_peak(x, BLOCK));
+  mxt_assert_same(r.peak, (float)mxt_peak(x, BLOCK));
 }
 END_TEST
 
@@ -174,7 +171,7 @@ START_TEST(odd_block_sizes_read_the_same)
   }
   MxMeterPeakReading pr;
   mx_meter_peak_read_reset(&peak, &pr);
-  assert_float_eq(pr.peak, 0.75f);
+  mxt_assert_same(pr.peak, 0.75f);
 
   mx_meter_rms_free(rms);
   mx_meter_rms_free(ref);
@@ -268,7 +265,7 @@ START_TEST(hold_restarts_only_on_a_higher_peak)
   x[0] = 0.5f;
   mx_meter_peak_process(&m, x, BLOCK);
   mx_meter_peak_read_reset(&m, &r);
-  assert_float_eq(r.hold_db, 0.0f);
+  mxt_assert_same(r.hold_db, 0.0f);
 
   // At 2 s the marker has fallen 10 dB; a -6 dB peak takes it and holds
   x[0] = 0.0f;
@@ -336,8 +333,8 @@ START_TEST(peak_setters_reject_bad_values_unchanged)
 {
   MxMeterPeak m;
   mx_meter_peak_init(&m, 48000.0);
-  assert_float_eq(m.hold_ms, MX_METER_PEAK_DEFAULT_HOLD_MS);
-  assert_float_eq(m.fall_db_s, MX_METER_PEAK_DEFAULT_FALL_DB_S);
+  mxt_assert_same(m.hold_ms, MX_METER_PEAK_DEFAULT_HOLD_MS);
+  mxt_assert_same(m.fall_db_s, MX_METER_PEAK_DEFAULT_FALL_DB_S);
 
   ck_assert_int_eq(mx_meter_peak_set_hold_ms(&m, NAN), MX_ERR_BAD_ARG);
   ck_assert_int_eq(mx_meter_peak_set_hold_ms(&m, INFINITY), MX_ERR_BAD_ARG);
@@ -348,8 +345,8 @@ START_TEST(peak_setters_reject_bad_values_unchanged)
   ck_assert_int_eq(mx_meter_peak_set_fall_db_per_s(&m, 0.0f), MX_ERR_RANGE);
   ck_assert_int_eq(mx_meter_peak_set_fall_db_per_s(&m, MX_METER_PEAK_MAX_FALL_DB_S * 2.0f),
                    MX_ERR_RANGE);
-  assert_float_eq(m.hold_ms, MX_METER_PEAK_DEFAULT_HOLD_MS);
-  assert_float_eq(m.fall_db_s, MX_METER_PEAK_DEFAULT_FALL_DB_S);
+  mxt_assert_same(m.hold_ms, MX_METER_PEAK_DEFAULT_HOLD_MS);
+  mxt_assert_same(m.fall_db_s, MX_METER_PEAK_DEFAULT_FALL_DB_S);
   ck_assert_uint_eq(m.hold_samples, 72000U);
 
   ck_assert_int_eq(mx_meter_peak_set_hold_ms(&m, 0.0f), MX_SUCCESS);
@@ -372,14 +369,14 @@ START_TEST(peak_handles_non_finite_samples)
   mx_meter_peak_process(&m, x, BLOCK);
   MxMeterPeakReading r;
   mx_meter_peak_read_reset(&m, &r);
-  assert_float_eq(r.peak, 0.5f);
+  mxt_assert_same(r.peak, 0.5f);
 
   x[7] = -INFINITY;
   mx_meter_peak_process(&m, x, BLOCK);
   mx_meter_peak_read_reset(&m, &r);
   ck_assert(isinf(r.peak));
-  assert_float_eq(r.bar_db, MX_METER_PEAK_CEILING_DB);
-  assert_float_eq(r.hold_db, MX_METER_PEAK_CEILING_DB);
+  mxt_assert_same(r.bar_db, MX_METER_PEAK_CEILING_DB);
+  mxt_assert_same(r.hold_db, MX_METER_PEAK_CEILING_DB);
 
   // One second of silence: the bar has fallen 20 dB from the ceiling
   static const float zeros[BLOCK] = { 0.0f };
@@ -464,11 +461,11 @@ START_TEST(rms_window_length_is_honoured)
   MxMeterRmsReading r;
   mx_meter_rms_read_reset(m, &r);
   ck_assert_double_eq_tol(mxt_db((double)r.rms_max), mxt_db(expected), 0.01);
-  assert_float_eq(r.rms, 0.0f);
+  mxt_assert_same(r.rms, 0.0f);
 
   // The maximum was read and reset
   mx_meter_rms_read_reset(m, &r);
-  assert_float_eq(r.rms_max, 0.0f);
+  mxt_assert_same(r.rms_max, 0.0f);
 
   mx_meter_rms_free(m);
   free(x);
@@ -514,7 +511,7 @@ START_TEST(rms_does_not_drift)
 
   rms_feed_silence(m, 2U * window + 16U);
   mx_meter_rms_read_reset(m, &r);
-  assert_float_eq(r.rms, 0.0f);
+  mxt_assert_same(r.rms, 0.0f);
 
   mxt_sine(x, 48000U, rate / PERIOD, rate, 0.25, 0.0);
   rms_feed(m, x, 48000U);
@@ -626,16 +623,16 @@ START_TEST(rms_new_free_and_setter_errors)
   // Silence reads 0, and reset returns to silence
   MxMeterRmsReading r;
   mx_meter_rms_read_reset(m, &r);
-  assert_float_eq(r.rms, 0.0f);
-  assert_float_eq(r.rms_max, 0.0f);
+  mxt_assert_same(r.rms, 0.0f);
+  mxt_assert_same(r.rms_max, 0.0f);
 
   float x[BLOCK];
   mxt_noise(x, BLOCK, 1.0, 99U);
   mx_meter_rms_process(m, x, BLOCK);
   mx_meter_rms_reset(m);
   mx_meter_rms_read_reset(m, &r);
-  assert_float_eq(r.rms, 0.0f);
-  assert_float_eq(r.rms_max, 0.0f);
+  mxt_assert_same(r.rms, 0.0f);
+  mxt_assert_same(r.rms_max, 0.0f);
   mx_meter_rms_free(m);
 }
 END_TEST
@@ -649,20 +646,20 @@ START_TEST(gr_reads_largest_reduction_and_resets)
 {
   MxMeterGr m;
   mx_meter_gr_init(&m);
-  assert_float_eq(mx_meter_gr_read_reset(&m), 0.0f);
+  mxt_assert_same(mx_meter_gr_read_reset(&m), 0.0f);
 
   mx_meter_gr_feed_db(&m, 3.0f);
   mx_meter_gr_feed_db(&m, 6.0f);
   mx_meter_gr_feed_db(&m, 2.0f);
-  assert_float_eq(mx_meter_gr_read_reset(&m), 6.0f);
-  assert_float_eq(mx_meter_gr_read_reset(&m), 0.0f);
+  mxt_assert_same(mx_meter_gr_read_reset(&m), 6.0f);
+  mxt_assert_same(mx_meter_gr_read_reset(&m), 0.0f);
 
   mx_meter_gr_feed_db(&m, -3.0f);
   mx_meter_gr_feed_db(&m, NAN);
   mx_meter_gr_feed_gain(&m, 1.0f);
   mx_meter_gr_feed_gain(&m, 2.0f);
   mx_meter_gr_feed_gain(&m, NAN);
-  assert_float_eq(mx_meter_gr_read_reset(&m), 0.0f);
+  mxt_assert_same(mx_meter_gr_read_reset(&m), 0.0f);
 
   mx_meter_gr_feed_gain(&m, 0.5f);
   mx_meter_gr_feed_gain(&m, 0.9f);

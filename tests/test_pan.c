@@ -42,13 +42,6 @@ expected_law(const MxPanLaw law, const double p, double* const l, double* const 
   ck_abort_msg("unknown law");
 }
 
-// Number of samples of a MX_SMOOTH_DEFAULT_MS ramp at `rate`
-static unsigned
-ramp_samples(const double rate)
-{
-  return (unsigned)floor((double)MX_SMOOTH_DEFAULT_MS * 0.001 * rate + 0.5);
-}
-
 // Run `n` samples through a panner in blocks of `block`
 static void
 run_pan(MxPan* const   pan,
@@ -60,14 +53,6 @@ run_pan(MxPan* const   pan,
 {
   for (unsigned i = 0; i < n; i += block) {
     mx_pan_process(pan, in + i, out_l + i, out_r + i, n - i < block ? n - i : block);
-  }
-}
-
-static void
-fill(float* const buf, const unsigned n, const float value)
-{
-  for (unsigned i = 0; i < n; ++i) {
-    buf[i] = value;
   }
 }
 
@@ -167,7 +152,7 @@ START_TEST(centre_gain_is_named_law)
   float in[BLOCK];
   float out_l[BLOCK];
   float out_r[BLOCK];
-  fill(in, BLOCK, 1.0f);
+  mxt_fill(in, BLOCK, 1.0f);
   mx_pan_process(&pan, in, out_l, out_r, BLOCK);
   ck_assert_double_eq_tol(mxt_db((double)out_l[BLOCK - 1]), centre_db[_i], 0.01);
   ck_assert_double_eq_tol(mxt_db((double)out_r[BLOCK - 1]), centre_db[_i], 0.01);
@@ -183,7 +168,7 @@ START_TEST(default_is_centre_minus_3_db)
   float in[BLOCK];
   float out_l[BLOCK];
   float out_r[BLOCK];
-  fill(in, BLOCK, 1.0f);
+  mxt_fill(in, BLOCK, 1.0f);
   mx_pan_process(&pan, in, out_l, out_r, BLOCK);
   ck_assert_double_eq_tol(mxt_db((double)out_l[0]), -3.0103, 0.01); // no ramp at start
   ck_assert_double_eq_tol(mxt_db((double)out_r[0]), -3.0103, 0.01);
@@ -407,7 +392,7 @@ END_TEST
 START_TEST(pan_jump_left_to_right_has_no_step)
 {
   const double   rate = mxt_rates[_i];
-  const unsigned n    = ramp_samples(rate);
+  const unsigned n    = mxt_ramp_samples(rate);
   MxPan          pan;
   mx_pan_init(&pan, rate);
   mx_pan_set_position(&pan, -1.0f);
@@ -416,7 +401,7 @@ START_TEST(pan_jump_left_to_right_has_no_step)
   static float in[RAMP_RUN];
   static float out_l[RAMP_RUN];
   static float out_r[RAMP_RUN];
-  fill(in, RAMP_RUN, 1.0f);
+  mxt_fill(in, RAMP_RUN, 1.0f);
   mx_pan_set_position(&pan, 1.0f);
   run_pan(&pan, in, out_l, out_r, RAMP_RUN, SMALL_BLOCK);
 
@@ -438,7 +423,7 @@ END_TEST
 // 960 -> 1920 samples)
 START_TEST(set_rate_changes_ramp_length)
 {
-  const unsigned n = ramp_samples(96000.0);
+  const unsigned n = mxt_ramp_samples(96000.0);
   MxPan          pan;
   mx_pan_init(&pan, 48000.0);
   mx_pan_set_rate(&pan, 96000.0);
@@ -449,7 +434,7 @@ START_TEST(set_rate_changes_ramp_length)
   static float in[RAMP_RUN];
   static float out_l[RAMP_RUN];
   static float out_r[RAMP_RUN];
-  fill(in, RAMP_RUN, 1.0f);
+  mxt_fill(in, RAMP_RUN, 1.0f);
   mx_pan_set_position(&pan, 1.0f);
   run_pan(&pan, in, out_l, out_r, RAMP_RUN, BLOCK);
   ck_assert_double_gt((double)out_l[n - 2], 0.0);
@@ -461,7 +446,7 @@ END_TEST
 START_TEST(law_change_glides)
 {
   const double   rate = mxt_rates[_i];
-  const unsigned n    = ramp_samples(rate);
+  const unsigned n    = mxt_ramp_samples(rate);
   MxPan          pan;
   mx_pan_init(&pan, rate);
   mx_pan_set_law(&pan, MX_PAN_LAW_0DB);
@@ -470,7 +455,7 @@ START_TEST(law_change_glides)
   static float in[RAMP_RUN];
   static float out_l[RAMP_RUN];
   static float out_r[RAMP_RUN];
-  fill(in, RAMP_RUN, 1.0f);
+  mxt_fill(in, RAMP_RUN, 1.0f);
   mx_pan_set_law(&pan, MX_PAN_LAW_6DB); // centre gain 1 -> 0.5
   run_pan(&pan, in, out_l, out_r, RAMP_RUN, BLOCK);
 
@@ -484,7 +469,7 @@ END_TEST
 START_TEST(balance_jump_has_no_step)
 {
   const double   rate = mxt_rates[_i];
-  const unsigned n    = ramp_samples(rate);
+  const unsigned n    = mxt_ramp_samples(rate);
   MxBalance      bal;
   mx_balance_init(&bal, rate);
   mx_balance_set_position(&bal, -1.0f);
@@ -492,8 +477,8 @@ START_TEST(balance_jump_has_no_step)
 
   static float l[RAMP_RUN];
   static float r[RAMP_RUN];
-  fill(l, RAMP_RUN, 1.0f);
-  fill(r, RAMP_RUN, 1.0f);
+  mxt_fill(l, RAMP_RUN, 1.0f);
+  mxt_fill(r, RAMP_RUN, 1.0f);
   mx_balance_set_position(&bal, 1.0f);
   for (unsigned i = 0; i < RAMP_RUN; i += SMALL_BLOCK) {
     mx_balance_process(&bal, l + i, r + i, SMALL_BLOCK);
@@ -516,7 +501,7 @@ END_TEST
 START_TEST(width_jump_has_no_step)
 {
   const double   rate = mxt_rates[_i];
-  const unsigned n    = ramp_samples(rate);
+  const unsigned n    = mxt_ramp_samples(rate);
   MxWidth        wid;
   mx_width_init(&wid, rate);
   mx_width_set_amount(&wid, 0.0f);
@@ -524,8 +509,8 @@ START_TEST(width_jump_has_no_step)
 
   static float l[RAMP_RUN];
   static float r[RAMP_RUN];
-  fill(l, RAMP_RUN, 1.0f);
-  fill(r, RAMP_RUN, -1.0f);
+  mxt_fill(l, RAMP_RUN, 1.0f);
+  mxt_fill(r, RAMP_RUN, -1.0f);
   mx_width_set_amount(&wid, 2.0f);
   for (unsigned i = 0; i < RAMP_RUN; i += SMALL_BLOCK) {
     mx_width_process(&wid, l + i, r + i, SMALL_BLOCK);
@@ -555,7 +540,7 @@ probe_pan(MxPan pan, float* const l, float* const r)
   float in[BLOCK];
   float out_l[BLOCK];
   float out_r[BLOCK];
-  fill(in, BLOCK, 1.0f);
+  mxt_fill(in, BLOCK, 1.0f);
   mx_pan_reset(&pan); // a copy: the caller's state is untouched
   mx_pan_process(&pan, in, out_l, out_r, BLOCK);
   *l = out_l[BLOCK - 1];
@@ -643,27 +628,25 @@ START_TEST(width_rejects_bad_amount_unchanged)
 }
 END_TEST
 
-#define N_CASES(a) (int)(sizeof(a) / sizeof((a)[0]))
-
 static Suite*
 pan_suite(void)
 {
   Suite* const s = suite_create("pan");
 
   TCase* const laws = tcase_create("laws");
-  tcase_add_loop_test(laws, law_gains_match_formula, 0, N_CASES(law_cases));
+  tcase_add_loop_test(laws, law_gains_match_formula, 0, MXT_N_CASES(law_cases));
   tcase_add_loop_test(laws, centre_gain_is_named_law, 0, MX_PAN_N_LAWS);
   tcase_add_test(laws, default_is_centre_minus_3_db);
   tcase_add_test(laws, input_may_be_an_output);
   suite_add_tcase(s, laws);
 
   TCase* const balance = tcase_create("balance");
-  tcase_add_loop_test(balance, balance_attenuates_far_side_linearly, 0, N_CASES(balance_cases));
+  tcase_add_loop_test(balance, balance_attenuates_far_side_linearly, 0, MXT_N_CASES(balance_cases));
   tcase_add_test(balance, balance_centre_is_bit_transparent);
   suite_add_tcase(s, balance);
 
   TCase* const width = tcase_create("width");
-  tcase_add_loop_test(width, width_matches_mid_side_formula, 0, N_CASES(width_cases));
+  tcase_add_loop_test(width, width_matches_mid_side_formula, 0, MXT_N_CASES(width_cases));
   tcase_add_test(width, width_zero_is_mono_mid);
   tcase_add_test(width, width_one_is_bit_transparent);
   suite_add_tcase(s, width);
@@ -677,11 +660,12 @@ pan_suite(void)
   suite_add_tcase(s, smoothing);
 
   TCase* const validation = tcase_create("validation");
-  tcase_add_loop_test(validation, pan_rejects_bad_position_unchanged, 0, N_CASES(bad_positions));
+  tcase_add_loop_test(
+    validation, pan_rejects_bad_position_unchanged, 0, MXT_N_CASES(bad_positions));
   tcase_add_test(validation, pan_rejects_bad_law_unchanged);
   tcase_add_loop_test(
-    validation, balance_rejects_bad_position_unchanged, 0, N_CASES(bad_positions));
-  tcase_add_loop_test(validation, width_rejects_bad_amount_unchanged, 0, N_CASES(bad_widths));
+    validation, balance_rejects_bad_position_unchanged, 0, MXT_N_CASES(bad_positions));
+  tcase_add_loop_test(validation, width_rejects_bad_amount_unchanged, 0, MXT_N_CASES(bad_widths));
   suite_add_tcase(s, validation);
   return s;
 }

@@ -76,16 +76,8 @@ START_TEST(stereo_neutral_is_bit_transparent)
   float peak    = 0.0f;
   float comp_gr = 0.0f;
   run(strip, &peak, &comp_gr);
-  for (unsigned i = 0U; i < LEN; ++i) {
-    if (out_l[i] != in_l[i] || out_r[i] != in_r[i]) {
-      ck_abort_msg("sample %u differs: %g/%g vs %g/%g",
-                   i,
-                   (double)out_l[i],
-                   (double)out_r[i],
-                   (double)in_l[i],
-                   (double)in_r[i]);
-    }
-  }
+  mxt_assert_same_samples(out_l, in_l, LEN);
+  mxt_assert_same_samples(out_r, in_r, LEN);
   mx_strip_free(strip);
 }
 END_TEST

@@ -2,6 +2,8 @@
 
 #include "testutil.h"
 
+#include "smooth.h"
+
 #include <math.h>
 #include <stdlib.h>
 
@@ -58,17 +60,35 @@ mxt_max_step(const float* const x, const size_t n)
   return step;
 }
 
+// Correlate `n` samples of `x` with a cosine (into *re) and a sine (into
+// *im) of `freq`, the phase reduced each sample as mxt_sine() does
+static void
+correlate(const float* const x,
+          const size_t       n,
+          const double       freq,
+          const double       rate,
+          double* const      re,
+          double* const      im)
+{
+  const double w = 2.0 * M_PI * freq / rate;
+  double       c = 0.0;
+  double       s = 0.0;
+  for (size_t i = 0; i < n; ++i) {
+    const double a = fmod(w * (double)i, 2.0 * M_PI);
+    c += (double)x[i] * cos(a);
+    s += (double)x[i] * sin(a);
+  }
+  *re = c;
+  *im = s;
+}
+
 double
 mxt_dtft_db(const float* const x, const size_t n, const double freq, const double rate)
 {
-  const double w  = 2.0 * M_PI * freq / rate;
-  double       re = 0.0;
-  double       im = 0.0;
-  for (size_t i = 0; i < n; ++i) {
-    const double a = fmod(w * (double)i, 2.0 * M_PI);
-    re += (double)x[i] * cos(a);
-    im -= (double)x[i] * sin(a);
-  }
+  // X(e^jw) = sum x[i] e^(-jwi): its imaginary part is -im, squared alike
+  double re = 0.0;
+  double im = 0.0;
+  correlate(x, n, freq, rate, &re, &im);
   return 10.0 * log10(re * re + im * im);
 }
 
@@ -81,14 +101,9 @@ mxt_tone_amplitude(const float* const x, size_t n, const double freq, const doub
     n = (size_t)floor(periods * rate / freq + 0.5);
   }
 
-  const double w  = 2.0 * M_PI * freq / rate;
-  double       re = 0.0;
-  double       im = 0.0;
-  for (size_t i = 0; i < n; ++i) {
-    const double a = fmod(w * (double)i, 2.0 * M_PI);
-    re += (double)x[i] * cos(a);
-    im += (double)x[i] * sin(a);
-  }
+  double re = 0.0;
+  double im = 0.0;
+  correlate(x, n, freq, rate, &re, &im);
   return 2.0 * sqrt(re * re + im * im) / (double)n;
 }
 
@@ -111,6 +126,50 @@ mxt_noise(float* const out, const size_t n, const double amp, uint32_t seed)
     seed ^= seed << 5;
     out[i] = (float)(amp * ((double)seed / 2147483647.5 - 1.0));
   }
+}
+
+void
+mxt_fill(float* const buf, const size_t n, const float value)
+{
+  for (size_t i = 0; i < n; ++i) {
+    buf[i] = value;
+  }
+}
+
+unsigned
+mxt_ramp_samples(const double rate)
+{
+  return (unsigned)floor((double)MX_SMOOTH_DEFAULT_MS * 0.001 * rate + 0.5);
+}
+
+size_t
+mxt_first_difference(const float* const a, const float* const b, const size_t n)
+{
+  size_t i = 0;
+  while (i < n && a[i] == b[i]) {
+    ++i;
+  }
+  return i;
+}
+
+size_t
+mxt_first_not(const float* const a, const float value, const size_t n)
+{
+  size_t i = 0;
+  while (i < n && a[i] == value) {
+    ++i;
+  }
+  return i;
+}
+
+size_t
+mxt_first_off_impulse(const float* const x, const size_t n, const size_t at, const float value)
+{
+  size_t i = 0;
+  while (i < n && x[i] == (i == at ? value : 0.0f)) {
+    ++i;
+  }
+  return i;
 }
 
 int
