@@ -49,7 +49,7 @@ static const DemoTrackMix demo_mix[MX_DEMO_N_INSTRUMENTS] = {
   [MX_DEMO_BASS]   = { 35.0f, 800.0f, 2.0f, 0.0f, -20.0f, 4.0f, -3.0f, 0.0f },
   [MX_DEMO_KEYS]   = { 120.0f, 400.0f, -3.0f, 0.0f, 0.0f, 1.0f, -7.0f, -0.4f },
   [MX_DEMO_PAD]    = { 150.0f, 2000.0f, -2.0f, 0.0f, 0.0f, 1.0f, -10.0f, 0.3f },
-  [MX_DEMO_VOICE]  = { 90.0f, 3000.0f, 3.0f, -45.0f, -24.0f, 3.0f, -1.0f, 0.0f },
+  [MX_DEMO_VOICE]  = { 90.0f, 3000.0f, 3.0f, -45.0f, -16.0f, 3.0f, -7.0f, 0.0f },
   [MX_DEMO_GUITAR] = { 150.0f, 2500.0f, 2.0f, 0.0f, 0.0f, 1.0f, -8.0f, -0.25f },
 };
 
@@ -216,7 +216,7 @@ configure_master(Demo* const demo)
   TRY(st, mx_compressor_set_ratio(demo->bus_comp, 2.0f));
   TRY(st, mx_compressor_set_attack_ms(demo->bus_comp, 30.0f));
   TRY(st, mx_compressor_set_release_ms(demo->bus_comp, 200.0f));
-  TRY(st, mx_compressor_set_makeup_db(demo->bus_comp, 6.0f));
+  TRY(st, mx_compressor_set_makeup_db(demo->bus_comp, 5.0f));
   mx_compressor_set_enabled(demo->bus_comp, true);
   TRY(st, mx_width_set_amount(&demo->width, 1.1f));
   mx_width_reset(&demo->width);
