@@ -696,6 +696,9 @@ mx_strip_eq_init(MxStripEq* const eq, const unsigned channels, const double rate
     { MX_BIQUAD_HIGH_SHELF, 8000.0f },
   };
 
+  // Start from all-zero bytes, padding included, so that no field is ever
+  // left uninitialised and two EQs set up alike compare equal byte for byte
+  memset(eq, 0, sizeof(*eq));
   eq->rate     = rate;
   eq->channels = channels;
   eq->enabled  = true;
