@@ -200,11 +200,9 @@ configure_strip(MxStrip* const strip, const DemoTrackMix* const mix)
     mx_compressor_set_enabled(comp, true);
   }
 
-  TRY(st, mx_gain_set_db(mx_strip_fader(strip), mix->fader_db));
+  TRY(st, mx_strip_set_fader_db(strip, mix->fader_db));
   TRY(st, mx_pan_set_position(mx_strip_pan(strip), mix->pan));
-  mx_strip_eq_reset(mx_strip_eq(strip));
-  mx_gain_reset(mx_strip_fader(strip));
-  mx_pan_reset(mx_strip_pan(strip));
+  mx_strip_reset(strip);
   return st;
 }
 
@@ -329,8 +327,8 @@ demo_run(Demo* const              demo,
 
       MxStripMeters m;
       mx_strip_read_meters(demo->strips[t], &m);
-      keep_max(&stats[t].peak, m.peak[0].peak);
-      keep_max(&stats[t].rms_max, m.rms[0].rms_max);
+      keep_max(&stats[t].peak, m.post_peak[0].peak);
+      keep_max(&stats[t].rms_max, m.post_rms[0].rms_max);
       keep_max(&stats[t].gate_gr_db, m.gate_reduction_db);
       keep_max(&stats[t].comp_gr_db, m.comp_reduction_db);
     }

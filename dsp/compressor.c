@@ -8,6 +8,7 @@
 
 #include <assert.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -891,6 +892,14 @@ mx_compressor_process(MxCompressor* const       comp,
   const float amount = comp->amount.current;
   mx_dyn_meter_update(
     &comp->meter, amount * (float)end * MX_DYN_DB_PER_LOG2, (float)top * MX_DYN_DB_PER_LOG2);
+}
+
+void
+mx_compressor_copy(MxCompressor* const restrict dst, const MxCompressor* const restrict src)
+{
+  // Everything up to `key` is state; the buffers from `key` on are scratch,
+  // written before they are read in every block
+  memcpy(dst, src, offsetof(MxCompressor, key));
 }
 
 float

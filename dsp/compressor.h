@@ -291,6 +291,21 @@ float
 mx_compressor_read_max_reduction_db(MxCompressor* comp) MX_RT;
 
 /**
+   Make `dst` a copy of `src`: settings, ramps, detector, ballistics,
+   sidechain filter and meter, so that from here on both give the same
+   output for the same input, bit for bit.
+
+   For a second path that must carry on from the same state (a strip
+   crossfading between two orders of its processors).  Copies a few hundred
+   bytes and allocates nothing.  Audio thread.
+   @param dst A compressor made by mx_compressor_new(), at any rate: it
+   takes the rate of `src`.
+   @param src The compressor to copy, distinct from `dst`.
+*/
+void
+mx_compressor_copy(MxCompressor* dst, const MxCompressor* src) MX_RT;
+
+/**
    End every parameter ramp at once and clear the detector, the ballistics
    and the sidechain filter (as if the compressor had heard silence
    forever).

@@ -6,21 +6,62 @@
 #include <stdlib.h>
 #include <string.h>
 
+/*
+  DESIGN: the stages run in place on a working copy of the input, in the
+  order of strip.h.  Stages at their neutral setting cost next to nothing:
+  a settled unity gain (trim, fader, mute) returns at once, a settled flat
+  EQ part has no biquad to run, an idle gate or compressor returns, and the
+  delay at 0 only copies the block into its ring.
+
+  The EQ order switch crossfades two complete paths.  When a fade starts,
+  the EQ (an embedded value) and the compressor (mx_compressor_copy()) are
+  copied into `old_eq` and `old_comp`; the old order then runs on the
+  copies, on a copy of the signal in `alt`, while the new order runs on the
+  originals, and the two are mixed sample by sample.  At the start of the
+  fade both paths hold the same state, so the mix starts on exactly what
+  the old order alone would give.
+*/
+
 /// Longest RMS window a strip's meters can be set to, ms
 #define MX_STRIP_RMS_MAX_MS 3000.0f
 
+/// A peak and an RMS meter per channel, at one point of the chain
+typedef struct {
+  MxMeterPeak peak[MX_STRIP_MAX_CHANNELS]; ///< Sample peak meters
+  MxMeterRms* rms[MX_STRIP_MAX_CHANNELS];  ///< RMS meters
+} Meters;
+
 struct MxStripImpl {
   unsigned      channels;                    ///< Input channels, 1 or 2
-  MxStripEq     eq;                          ///< High pass, 4 bands, low pass
+  MxGain        trim;                        ///< Input trim and polarity
+  MxDelay*      delay;                       ///< Alignment delay
+  MxStripEq     eq;                          ///< High pass (before the gate), bands, low pass
   MxGate        gate;                        ///< Gate / expander
   MxCompressor* comp;                        ///< Compressor
-  MxGain        fader;                       ///< Level, mute, polarity
+  MxGain        fader;                       ///< Fader level
   MxPan         pan;                         ///< Mono strips: position in the stereo image
+  MxWidth       width;                       ///< Stereo strips: width, before the balance
   MxBalance     balance;                     ///< Stereo strips: balance
-  MxMeterPeak   peak[MX_STRIP_MAX_CHANNELS]; ///< Post-fader peak meters
-  MxMeterRms*   rms[MX_STRIP_MAX_CHANNELS];  ///< Post-fader RMS meters
+  MxGain        mute;                        ///< Mute: unity or silence, after the pan
+  Meters        pre;                         ///< Pre-fader meters
+  Meters        post;                        ///< Post-fader meters
+  bool          eq_after_comp;               ///< Order set by the user
+  bool          running_after;               ///< Order the originals run in
+  bool          fading;                      ///< The old order is being faded out
+  MxSmooth      order_fade;                  ///< Weight of the running order, 0 to 1
+  MxStripEq     old_eq;                      ///< EQ of the old order during a fade
+  MxCompressor* old_comp;                    ///< Compressor of the old order during a fade
   float*        work[MX_STRIP_MAX_CHANNELS]; ///< Working copy of the input, one block
+  float*        alt[MX_STRIP_MAX_CHANNELS];  ///< Signal through the old order, one block
 };
+
+// Crossfade shape: smoothstep S(m) = m^2 (3 - 2 m), zero slope at both
+// ends, as strip_eq.c's crossfades
+static inline float
+smoothstep(const float m)
+{
+  return m * m * (3.0f - 2.0f * m);
+}
 
 MxStrip*
 mx_strip_new(const unsigned channels, const double rate)
@@ -36,12 +77,18 @@ mx_strip_new(const unsigned channels, const double rate)
 
   strip->channels = channels;
   strip->comp     = mx_compressor_new(rate);
-  bool ok         = strip->comp && !mx_strip_eq_init(&strip->eq, channels, rate);
+  strip->old_comp = mx_compressor_new(rate);
+  strip->delay    = mx_delay_new(channels, MX_STRIP_DELAY_MAX_MS, rate);
+  bool ok =
+    strip->comp && strip->old_comp && strip->delay && !mx_strip_eq_init(&strip->eq, channels, rate);
   for (unsigned c = 0U; ok && c < channels; ++c) {
-    strip->rms[c]  = mx_meter_rms_new(rate, MX_STRIP_RMS_MAX_MS);
-    strip->work[c] = (float*)calloc(MX_DSP_MAX_BLOCK, sizeof(float));
-    ok             = strip->rms[c] && strip->work[c];
-    mx_meter_peak_init(&strip->peak[c], rate);
+    strip->pre.rms[c]  = mx_meter_rms_new(rate, MX_STRIP_RMS_MAX_MS);
+    strip->post.rms[c] = mx_meter_rms_new(rate, MX_STRIP_RMS_MAX_MS);
+    strip->work[c]     = (float*)calloc(MX_DSP_MAX_BLOCK, sizeof(float));
+    strip->alt[c]      = (float*)calloc(MX_DSP_MAX_BLOCK, sizeof(float));
+    ok                 = strip->pre.rms[c] && strip->post.rms[c] && strip->work[c] && strip->alt[c];
+    mx_meter_peak_init(&strip->pre.peak[c], rate);
+    mx_meter_peak_init(&strip->post.peak[c], rate);
   }
 
   if (!ok) {
@@ -49,10 +96,15 @@ mx_strip_new(const unsigned channels, const double rate)
     return NULL;
   }
 
+  mx_gain_init(&strip->trim, rate);
   mx_gate_init(&strip->gate, rate);
   mx_gain_init(&strip->fader, rate);
   mx_pan_init(&strip->pan, rate);
+  mx_width_init(&strip->width, rate);
   mx_balance_init(&strip->balance, rate);
+  mx_gain_init(&strip->mute, rate);
+  mx_smooth_init(&strip->order_fade, 1.0f, MX_SMOOTH_DEFAULT_MS, rate);
+  strip->old_eq = strip->eq;
   return strip;
 }
 
@@ -64,9 +116,13 @@ mx_strip_free(MxStrip* const strip)
   }
 
   for (unsigned c = 0U; c < MX_STRIP_MAX_CHANNELS; ++c) {
+    free(strip->alt[c]);
     free(strip->work[c]);
-    mx_meter_rms_free(strip->rms[c]);
+    mx_meter_rms_free(strip->post.rms[c]);
+    mx_meter_rms_free(strip->pre.rms[c]);
   }
+  mx_delay_free(strip->delay);
+  mx_compressor_free(strip->old_comp);
   mx_compressor_free(strip->comp);
   free(strip);
 }
@@ -75,6 +131,32 @@ unsigned
 mx_strip_channels(const MxStrip* const strip)
 {
   return strip->channels;
+}
+
+MxStatus
+mx_strip_set_trim_db(MxStrip* const strip, const float db)
+{
+  MxStatus st = MX_SUCCESS;
+  TRY(st, mx_check_range(db, -MX_STRIP_TRIM_MAX_DB, MX_STRIP_TRIM_MAX_DB));
+  return mx_gain_set_db(&strip->trim, db);
+}
+
+void
+mx_strip_set_invert(MxStrip* const strip, const bool invert)
+{
+  mx_gain_set_invert(&strip->trim, invert);
+}
+
+MxDelay*
+mx_strip_delay(MxStrip* const strip)
+{
+  return strip->delay;
+}
+
+uint32_t
+mx_strip_latency(const MxStrip* const strip)
+{
+  return mx_delay_get_latency(strip->delay);
 }
 
 MxStripEq*
@@ -95,10 +177,32 @@ mx_strip_compressor(MxStrip* const strip)
   return strip->comp;
 }
 
-MxGain*
-mx_strip_fader(MxStrip* const strip)
+void
+mx_strip_set_eq_after_comp(MxStrip* const strip, const bool after)
 {
-  return &strip->fader;
+  strip->eq_after_comp = after;
+}
+
+MxStatus
+mx_strip_set_fader_db(MxStrip* const strip, const float db)
+{
+  MxStatus st = MX_SUCCESS;
+  if (db != -INFINITY) { // -INFINITY is valid: off
+    TRY(st, mx_check_range(db, -INFINITY, MX_STRIP_FADER_MAX_DB));
+  }
+  return mx_gain_set_db(&strip->fader, db);
+}
+
+float
+mx_strip_get_fader_db(const MxStrip* const strip)
+{
+  return strip->fader.gain_db;
+}
+
+void
+mx_strip_set_mute(MxStrip* const strip, const bool muted)
+{
+  mx_gain_set_mute(&strip->mute, muted);
 }
 
 MxPan*
@@ -111,6 +215,96 @@ MxBalance*
 mx_strip_balance(MxStrip* const strip)
 {
   return strip->channels == 2U ? &strip->balance : NULL;
+}
+
+MxWidth*
+mx_strip_width(MxStrip* const strip)
+{
+  return strip->channels == 2U ? &strip->width : NULL;
+}
+
+void
+mx_strip_reset(MxStrip* const strip)
+{
+  mx_gain_reset(&strip->trim);
+  mx_delay_reset(strip->delay);
+  mx_strip_eq_reset(&strip->eq);
+  mx_gate_reset(&strip->gate);
+  mx_compressor_reset(strip->comp);
+  strip->running_after = strip->eq_after_comp;
+  strip->fading        = false;
+  mx_smooth_jump(&strip->order_fade, 1.0f);
+  mx_gain_reset(&strip->fader);
+  mx_pan_reset(&strip->pan);
+  mx_width_reset(&strip->width);
+  mx_balance_reset(&strip->balance);
+  mx_gain_reset(&strip->mute);
+}
+
+// The EQ's bands and the compressor, in one order
+static void
+run_eq_comp(MxStripEq* const    eq,
+            MxCompressor* const comp,
+            const bool          eq_after_comp,
+            float* const* const ch,
+            const unsigned      nch,
+            const uint32_t      n)
+{
+  if (eq_after_comp) {
+    mx_compressor_process(comp, ch, nch, NULL, n);
+    mx_strip_eq_process_bands(eq, ch, n);
+  } else {
+    mx_strip_eq_process_bands(eq, ch, n);
+    mx_compressor_process(comp, ch, nch, NULL, n);
+  }
+}
+
+// The EQ and the compressor, crossfading to a new order when asked
+static void
+process_eq_comp(MxStrip* const strip, const uint32_t n)
+{
+  const unsigned nch = strip->channels;
+  float* const*  ch  = strip->work;
+  float* const*  alt = strip->alt;
+
+  // Start a fade: the old order carries on from copies of the state
+  if (!strip->fading && strip->eq_after_comp != strip->running_after) {
+    strip->old_eq = strip->eq;
+    mx_compressor_copy(strip->old_comp, strip->comp);
+    strip->running_after = strip->eq_after_comp;
+    strip->fading        = true;
+    mx_smooth_jump(&strip->order_fade, 0.0f);
+    mx_smooth_set_target(&strip->order_fade, 1.0f);
+  }
+
+  if (!strip->fading) {
+    run_eq_comp(&strip->eq, strip->comp, strip->running_after, ch, nch, n);
+    return;
+  }
+
+  for (unsigned c = 0U; c < nch; ++c) {
+    memcpy(alt[c], ch[c], n * sizeof(float));
+  }
+  run_eq_comp(&strip->old_eq, strip->old_comp, !strip->running_after, alt, nch, n);
+  run_eq_comp(&strip->eq, strip->comp, strip->running_after, ch, nch, n);
+
+  // Amplitude crossfade: the paths carry one signal, so they are coherent
+  for (uint32_t i = 0U; i < n; ++i) {
+    const float w = smoothstep(mx_smooth_next(&strip->order_fade));
+    for (unsigned c = 0U; c < nch; ++c) {
+      ch[c][i] = alt[c][i] + w * (ch[c][i] - alt[c][i]);
+    }
+  }
+  strip->fading = !mx_smooth_is_settled(&strip->order_fade);
+}
+
+static void
+meter(Meters* const meters, float* const* const ch, const unsigned nch, const uint32_t n)
+{
+  for (unsigned c = 0U; c < nch; ++c) {
+    mx_meter_peak_process(&meters->peak[c], ch[c], n);
+    mx_meter_rms_process(meters->rms[c], ch[c], n);
+  }
 }
 
 void
@@ -130,23 +324,39 @@ mx_strip_process(MxStrip* const            strip,
     memcpy(ch[c], in[c], n * sizeof(float));
   }
 
-  mx_strip_eq_process(&strip->eq, ch, n);
+  // Input stages, then the high pass ahead of the gate
+  mx_gain_process_channels(&strip->trim, ch, nch, n);
+  mx_delay_process(strip->delay, ch, n);
+  mx_strip_eq_process_hpf(&strip->eq, ch, n);
   mx_gate_process(&strip->gate, ch, nch, NULL, n);
-  mx_compressor_process(strip->comp, ch, nch, NULL, n);
+  process_eq_comp(strip, n);
 
+  meter(&strip->pre, ch, nch, n);
   mx_gain_process_channels(&strip->fader, ch, nch, n);
-
-  for (unsigned c = 0U; c < nch; ++c) {
-    mx_meter_peak_process(&strip->peak[c], ch[c], n);
-    mx_meter_rms_process(strip->rms[c], ch[c], n);
-  }
+  meter(&strip->post, ch, nch, n);
 
   if (nch == 1U) {
     mx_pan_process(&strip->pan, ch[0], out_l, out_r, n);
   } else {
     memcpy(out_l, ch[0], n * sizeof(float));
     memcpy(out_r, ch[1], n * sizeof(float));
+    mx_width_process(&strip->width, out_l, out_r, n);
     mx_balance_process(&strip->balance, out_l, out_r, n);
+  }
+
+  float* const out[2] = { out_l, out_r };
+  mx_gain_process_channels(&strip->mute, out, 2U, n);
+}
+
+static void
+read_meters(Meters* const             meters,
+            const unsigned            nch,
+            MxMeterPeakReading* const peak,
+            MxMeterRmsReading* const  rms)
+{
+  for (unsigned c = 0U; c < nch; ++c) {
+    mx_meter_peak_read_reset(&meters->peak[c], &peak[c]);
+    mx_meter_rms_read_reset(meters->rms[c], &rms[c]);
   }
 }
 
@@ -154,10 +364,8 @@ void
 mx_strip_read_meters(MxStrip* const strip, MxStripMeters* const out)
 {
   memset(out, 0, sizeof(*out));
-  for (unsigned c = 0U; c < strip->channels; ++c) {
-    mx_meter_peak_read_reset(&strip->peak[c], &out->peak[c]);
-    mx_meter_rms_read_reset(strip->rms[c], &out->rms[c]);
-  }
+  read_meters(&strip->pre, strip->channels, out->pre_peak, out->pre_rms);
+  read_meters(&strip->post, strip->channels, out->post_peak, out->post_rms);
   out->gate_reduction_db = mx_gate_read_max_reduction_db(&strip->gate);
   out->comp_reduction_db = mx_compressor_read_max_reduction_db(strip->comp);
 }

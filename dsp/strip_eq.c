@@ -7,15 +7,21 @@
 #include <string.h>
 
 /*
-  DESIGN: a block is processed in one of two ways.  While anything moves
-  (`ramping`), it is cut into sub-blocks of MX_STRIP_EQ_SUBBLOCK samples;
-  before each, update() advances every smoother once for all channels,
-  redesigns what moved and fills the per-sample crossfade ramps, then each
-  channel runs through the active sections (process_ramping()).  Once
-  everything has settled, the active biquads of all sections are gathered
-  into one chain and each channel runs through it sample by sample
-  (cascade_mono(), or both channels at once in cascade_stereo()), so the
-  recursions of the sections overlap in the CPU and nothing is recomputed.
+  DESIGN: the chain is two parts, the high pass and the bands with the low
+  pass, processed one after the other (a strip runs its gate between
+  them).  Each part keeps its own `ramping` flag and is processed in one of
+  two ways.  While anything in it moves, a block is cut into sub-blocks of
+  MX_STRIP_EQ_SUBBLOCK samples; before each, update() advances every
+  smoother of the part once for all channels, redesigns what moved and
+  fills the per-sample crossfade ramps, then each channel runs through the
+  part's active sections (process_ramping()).  Once the part has settled,
+  its active biquads are gathered into one chain and each channel runs
+  through it sample by sample (cascade_mono(), or both channels at once in
+  cascade_stereo()), so the recursions of the sections overlap in the CPU
+  and nothing is recomputed.  mx_strip_eq_process() is exactly the two
+  parts in turn, so it gives what a strip gives bit for bit; the output of
+  the high pass is rounded to float before the bands, as any section that
+  ramps on its own always was.
 
   Filters are the RBJ cookbook sections of biquad.h in transposed direct
   form II with double memory; all channels share the coefficients, the
@@ -36,6 +42,17 @@ enum { KIND_HPF, KIND_BAND, KIND_LPF };
 
 #define SECTION_HPF 0U
 #define SECTION_LPF (MX_STRIP_EQ_SECTIONS - 1U)
+
+// Parts of the chain, each processed on its own: sections [first, end)
+enum { PART_HPF, PART_BANDS };
+
+static const struct {
+  unsigned first; ///< First section of the part
+  unsigned end;   ///< One past its last section
+} parts[MX_STRIP_EQ_PARTS] = {
+  { SECTION_HPF, SECTION_HPF + 1U },
+  { SECTION_HPF + 1U, MX_STRIP_EQ_SECTIONS },
+};
 
 // Longest chain of biquads: two for each pass filter, one per band
 #define MAX_CHAIN (2U * MX_BIQUAD_MAX_SECTIONS + MX_STRIP_EQ_BANDS)
@@ -152,11 +169,18 @@ contributes(const MxStripEqSection* const s)
   return has_gain(s) ? effective_gain_db(s) != 0.0f : s->wet.current > 0.0f;
 }
 
+// Let the part holding `s` ramp from its next block on
+static void
+mark_moving(MxStripEq* const eq, const MxStripEqSection* const s)
+{
+  eq->ramping[s == &eq->sections[SECTION_HPF] ? PART_HPF : PART_BANDS] = true;
+}
+
 static void
 retarget_wet(MxStripEq* const eq, MxStripEqSection* const s)
 {
   mx_smooth_set_target(&s->wet, eq->enabled && s->on ? 1.0f : 0.0f);
-  eq->ramping = true;
+  mark_moving(eq, s);
 }
 
 // Keep the running design and its memory as `old` and fade to the new shape
@@ -269,17 +293,17 @@ update_section(const MxStripEq* const eq, MxStripEqSection* const s, const uint3
 }
 
 static void
-update(MxStripEq* const eq, const uint32_t len)
+update(MxStripEq* const eq, const unsigned part, const uint32_t len)
 {
   bool ramping = false;
-  for (unsigned i = 0U; i < MX_STRIP_EQ_SECTIONS; ++i) {
+  for (unsigned i = parts[part].first; i < parts[part].end; ++i) {
     MxStripEqSection* const s = &eq->sections[i];
     update_section(eq, s, len);
 
     // Also one more sub-block for a section faded to dry, to drop it
     ramping = ramping || is_moving(s) || (s->active && !has_gain(s) && s->wet.current == 0.0f);
   }
-  eq->ramping = ramping;
+  eq->ramping[part] = ramping;
 }
 
 /*
@@ -485,16 +509,21 @@ run_section(const MxStripEqSection* const s,
   that glides, mixes with dry or fades between designs runs on its own.
 */
 static void
-process_ramping(MxStripEq* const eq, const unsigned ch, float* const buf, const uint32_t len)
+process_ramping(MxStripEq* const eq,
+                const unsigned   part,
+                const unsigned   ch,
+                float* const     buf,
+                const uint32_t   len)
 {
   MxBiquadCoeffs c[MAX_CHAIN];
   Memory         m[MAX_CHAIN];
   double*        z1[MAX_CHAIN];
   double*        z2[MAX_CHAIN];
   unsigned       count = 0U;
+  const unsigned end   = parts[part].end;
 
-  for (unsigned i = 0U; i <= MX_STRIP_EQ_SECTIONS; ++i) {
-    MxStripEqSection* const s = i < MX_STRIP_EQ_SECTIONS ? &eq->sections[i] : NULL;
+  for (unsigned i = parts[part].first; i <= end; ++i) {
+    MxStripEqSection* const s = i < end ? &eq->sections[i] : NULL;
     if (s && !s->active) {
       continue;
     }
@@ -558,14 +587,18 @@ process_ramping(MxStripEq* const eq, const unsigned ch, float* const buf, const 
 }
 
 static void
-process_settled(MxStripEq* const eq, float* const* const bufs, const uint32_t off, const uint32_t n)
+process_settled(MxStripEq* const    eq,
+                const unsigned      part,
+                float* const* const bufs,
+                const uint32_t      off,
+                const uint32_t      n)
 {
   // Gather the active biquads into one chain
   MxBiquadCoeffs c[MAX_CHAIN];
   double*        z1[MAX_CHAIN];
   double*        z2[MAX_CHAIN];
   unsigned       count = 0U;
-  for (unsigned i = 0U; i < MX_STRIP_EQ_SECTIONS; ++i) {
+  for (unsigned i = parts[part].first; i < parts[part].end; ++i) {
     MxStripEqSection* const s = &eq->sections[i];
     for (unsigned b = 0U; s->active && b < s->n; ++b) {
       c[count]  = s->coeffs[b];
@@ -635,9 +668,9 @@ memory_is(const MxStripEqSection* const s, const unsigned channels, const double
 // After a block: clear memory that a NaN or infinity reached, and drop
 // neutral peaks and shelves whose memory has drained
 static void
-tidy(MxStripEq* const eq)
+tidy(MxStripEq* const eq, const unsigned part)
 {
-  for (unsigned i = 0U; i < MX_STRIP_EQ_SECTIONS; ++i) {
+  for (unsigned i = parts[part].first; i < parts[part].end; ++i) {
     MxStripEqSection* const s = &eq->sections[i];
     if (!s->active) {
       continue;
@@ -647,7 +680,7 @@ tidy(MxStripEq* const eq)
       clear_memory(s);
     }
 
-    if (!eq->ramping && has_gain(s) && effective_gain_db(s) == 0.0f &&
+    if (!eq->ramping[part] && has_gain(s) && effective_gain_db(s) == 0.0f &&
         memory_is(s, eq->channels, DRAINED)) {
       clear_memory(s);
       s->active = false;
@@ -756,7 +789,7 @@ mx_strip_eq_reset(MxStripEq* const eq)
     design(eq, s);
     s->active = contributes(s);
   }
-  eq->ramping = false;
+  memset(eq->ramping, 0, sizeof(eq->ramping));
 }
 
 void
@@ -786,7 +819,7 @@ set_section_freq(MxStripEq* const eq, MxStripEqSection* const s, const float hz)
   s->freq_hz = hz;
   s->dirty   = true; // even if logf() rounds two requests to one target
   mx_smooth_set_target(&s->log_freq, logf(hz));
-  eq->ramping = true;
+  mark_moving(eq, s);
   return MX_SUCCESS;
 }
 
@@ -798,7 +831,7 @@ set_pass_slope(MxStripEq* const eq, MxStripEqSection* const s, const MxBiquadSlo
   }
 
   s->next_shape = (unsigned)slope;
-  eq->ramping   = true;
+  mark_moving(eq, s);
   return MX_SUCCESS;
 }
 
@@ -860,7 +893,7 @@ mx_strip_eq_set_band_type(MxStripEq* const eq, const unsigned band, const MxBiqu
   }
 
   eq->sections[1U + band].next_shape = (unsigned)type;
-  eq->ramping                        = true;
+  mark_moving(eq, &eq->sections[1U + band]);
   return MX_SUCCESS;
 }
 
@@ -884,7 +917,7 @@ mx_strip_eq_set_band_gain_db(MxStripEq* const eq, const unsigned band, const flo
   }
 
   mx_smooth_set_target(&eq->sections[1U + band].gain_db, db);
-  eq->ramping = true;
+  mark_moving(eq, &eq->sections[1U + band]);
   return MX_SUCCESS;
 }
 
@@ -901,34 +934,54 @@ mx_strip_eq_set_band_q(MxStripEq* const eq, const unsigned band, const float q)
   s->q                      = q;
   s->dirty                  = true;
   mx_smooth_set_target(&s->log_q, logf(q));
-  eq->ramping = true;
+  mark_moving(eq, s);
   return MX_SUCCESS;
 }
 
 bool
 mx_strip_eq_is_settled(const MxStripEq* const eq)
 {
-  return !eq->ramping;
+  return !eq->ramping[PART_HPF] && !eq->ramping[PART_BANDS];
 }
 
-void
-mx_strip_eq_process(MxStripEq* const eq, float* const* const bufs, const uint32_t n)
+// Process one part of the chain: sub-blocks while it ramps, then settled
+static void
+process_part(MxStripEq* const eq, const unsigned part, float* const* const bufs, const uint32_t n)
 {
   assert(n <= MX_DSP_MAX_BLOCK);
 
   uint32_t i = 0U;
-  while (i < n && eq->ramping) {
+  while (i < n && eq->ramping[part]) {
     const uint32_t len = n - i < MX_STRIP_EQ_SUBBLOCK ? n - i : MX_STRIP_EQ_SUBBLOCK;
-    update(eq, len);
+    update(eq, part, len);
     for (unsigned ch = 0U; ch < eq->channels; ++ch) {
-      process_ramping(eq, ch, bufs[ch] + i, len);
+      process_ramping(eq, part, ch, bufs[ch] + i, len);
     }
     i += len;
   }
 
   if (i < n) {
-    process_settled(eq, bufs, i, n - i);
+    process_settled(eq, part, bufs, i, n - i);
   }
 
-  tidy(eq);
+  tidy(eq, part);
+}
+
+void
+mx_strip_eq_process_hpf(MxStripEq* const eq, float* const* const bufs, const uint32_t n)
+{
+  process_part(eq, PART_HPF, bufs, n);
+}
+
+void
+mx_strip_eq_process_bands(MxStripEq* const eq, float* const* const bufs, const uint32_t n)
+{
+  process_part(eq, PART_BANDS, bufs, n);
+}
+
+void
+mx_strip_eq_process(MxStripEq* const eq, float* const* const bufs, const uint32_t n)
+{
+  process_part(eq, PART_HPF, bufs, n);
+  process_part(eq, PART_BANDS, bufs, n);
 }

@@ -20,6 +20,9 @@
 /// Most channels one EQ filters with shared coefficients (a stereo strip).
 #define MX_STRIP_EQ_MAX_CHANNELS 2U
 
+/// Parts of the chain processed on their own: the high pass; the bands and low pass.
+#define MX_STRIP_EQ_PARTS 2U
+
 /// Samples between coefficient updates while a parameter ramps.
 #define MX_STRIP_EQ_SUBBLOCK 16U
 
@@ -85,14 +88,16 @@ typedef struct {
    or shelf at 0 dB, is skipped entirely once settled, so a neutral EQ passes
    audio bit for bit and costs nothing.
 
-   Embedded value, no heap memory: mx_strip_eq_init() sets it up.
+   Embedded value, no heap memory: mx_strip_eq_init() sets it up.  It holds
+   no pointers, so a copy by assignment is an independent EQ that carries on
+   exactly where the original was (a strip crossfades through one).
 */
 typedef struct {
   MxStripEqSection sections[MX_STRIP_EQ_SECTIONS]; ///< High pass, bands 0-3, low pass
   double           rate;                           ///< Sample rate, Hz
   unsigned         channels;                       ///< Channels processed (1 or 2)
   bool             enabled;                        ///< Global EQ switch
-  bool             ramping;                        ///< Something may still move
+  bool             ramping[MX_STRIP_EQ_PARTS];     ///< Something may still move, per part
 } MxStripEq;
 
 /**
@@ -229,13 +234,38 @@ bool
 mx_strip_eq_is_settled(const MxStripEq* eq) MX_RT;
 
 /**
-   Filter `n` samples of each channel in place.
+   Filter `n` samples of each channel in place through the whole chain.
+
+   Exactly mx_strip_eq_process_hpf() then mx_strip_eq_process_bands() on
+   the same buffers, bit for bit.  Audio thread.
+   @param bufs One buffer per channel (as many as given to mx_strip_eq_init()).
+   @param n At most MX_DSP_MAX_BLOCK.
+*/
+void
+mx_strip_eq_process(MxStripEq* eq, float* const* bufs, uint32_t n) MX_RT;
+
+/**
+   Filter `n` samples of each channel in place through the high pass only.
+
+   For a strip that runs its gate between the high pass and the bands: call
+   mx_strip_eq_process_bands() with the same `n` after it, every block.
+   The two parts ramp, crossfade and skip independently, each exactly as in
+   mx_strip_eq_process().  Audio thread.
+   @param bufs One buffer per channel (as many as given to mx_strip_eq_init()).
+   @param n At most MX_DSP_MAX_BLOCK.
+*/
+void
+mx_strip_eq_process_hpf(MxStripEq* eq, float* const* bufs, uint32_t n) MX_RT;
+
+/**
+   Filter `n` samples of each channel in place through the four bands and
+   the low pass (the chain without its high pass).
 
    Audio thread.
    @param bufs One buffer per channel (as many as given to mx_strip_eq_init()).
    @param n At most MX_DSP_MAX_BLOCK.
 */
 void
-mx_strip_eq_process(MxStripEq* eq, float* const* bufs, uint32_t n) MX_RT;
+mx_strip_eq_process_bands(MxStripEq* eq, float* const* bufs, uint32_t n) MX_RT;
 
 #endif // MX_DSP_STRIP_EQ_H

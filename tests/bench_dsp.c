@@ -229,7 +229,9 @@ run_strip(void* ctx, uint32_t n)
 }
 
 // A full strip as the issue defines it: high pass + 4-band EQ + gate +
-// compressor + fader + pan + peak/RMS meters, everything switched on
+// compressor + fader + pan + peak/RMS meters (pre- and post-fader),
+// everything switched on; trim (0 dB), delay (0) and mute (off) stay
+// neutral, as they are on most channels, but run in the chain
 static MxStrip*
 full_strip(const unsigned channels)
 {
@@ -250,7 +252,7 @@ full_strip(const unsigned channels)
   mx_gate_set_enabled(mx_strip_gate(strip), true);
   mx_compressor_set_threshold_db(mx_strip_compressor(strip), -20.0f);
   mx_compressor_set_enabled(mx_strip_compressor(strip), true);
-  mx_gain_set_db(mx_strip_fader(strip), -3.0f);
+  mx_strip_set_fader_db(strip, -3.0f);
   if (channels == 1U) {
     mx_pan_set_position(mx_strip_pan(strip), -0.3f);
   } else {

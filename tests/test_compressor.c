@@ -838,6 +838,46 @@ START_TEST(block_size_does_not_matter)
 END_TEST
 
 /*
+  A copy carries on exactly: stereo, RMS detection, sidechain filter and a
+  threshold ramp all in flight when it is taken; the copy is made into a
+  compressor made at another rate and still off, and takes all of it.
+*/
+START_TEST(copy_carries_on_exactly)
+{
+  enum { N = 8192, SPLIT = 1000 };
+  static float a[2][N];
+  static float b[2][N];
+  mxt_noise(a[0], N, 1.0, 901U);
+  mxt_noise(a[1], N, 0.5, 902U);
+
+  MxCompressor* const src = make(-30.0f, 3.0f, 6.0f, 2.0f, 40.0f);
+  MxCompressor* const dst = mx_compressor_new(96000.0);
+  ck_assert_ptr_nonnull(dst);
+  ck_assert_int_eq(mx_compressor_set_detect(src, MX_DETECT_RMS), MX_SUCCESS);
+  mx_compressor_set_hpf(src, true);
+  mx_compressor_set_link(src, 0.5f);
+  float* ch[2] = { a[0], a[1] };
+  run(src, ch, 2U, NULL, SPLIT);
+  ck_assert_int_eq(mx_compressor_set_threshold_db(src, -40.0f), MX_SUCCESS);
+  float* more[2] = { a[0] + SPLIT, a[1] + SPLIT };
+  run(src, more, 2U, NULL, BLOCK);
+
+  mx_compressor_copy(dst, src);
+  memcpy(b, a, sizeof(a));
+  float* rest_a[2] = { a[0] + SPLIT + BLOCK, a[1] + SPLIT + BLOCK };
+  float* rest_b[2] = { b[0] + SPLIT + BLOCK, b[1] + SPLIT + BLOCK };
+  run(src, rest_a, 2U, NULL, N - SPLIT - BLOCK);
+  run(dst, rest_b, 2U, NULL, N - SPLIT - BLOCK);
+  ck_assert_uint_eq(mxt_first_difference(b[0], a[0], N), N);
+  ck_assert_uint_eq(mxt_first_difference(b[1], a[1], N), N);
+  mxt_assert_same(mx_compressor_read_max_reduction_db(dst),
+                  mx_compressor_read_max_reduction_db(src));
+  mx_compressor_free(src);
+  mx_compressor_free(dst);
+}
+END_TEST
+
+/*
   The polynomial log2 and exp2 of dynamics.h that the level detection and
   the gains rely on, against libm in double precision: log2 within 2.1e-6
   (1.3e-5 dB) over the detector's range, and monotonic (every 4001st float
@@ -925,6 +965,7 @@ compressor_suite(void)
   tcase_add_loop_test(robust, nonfinite_input_recovers, 0, 4);
   tcase_add_test(robust, new_and_free);
   tcase_add_test(robust, block_size_does_not_matter);
+  tcase_add_test(robust, copy_carries_on_exactly);
   suite_add_tcase(s, robust);
 
   TCase* const meter = tcase_create("meter");

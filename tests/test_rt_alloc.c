@@ -18,6 +18,7 @@
 #include "meter_peak.h"
 #include "meter_rms.h"
 #include "pan.h"
+#include "ring.h"
 #include "strip.h"
 #include "strip_eq.h"
 #include "testutil.h"
@@ -146,6 +147,37 @@ START_TEST(heap_processors)
 }
 END_TEST
 
+START_TEST(ring_messages)
+{
+  // Both ends of a command ring, wrapping many times round a small buffer
+  MxRing* const ring = mx_ring_new(1024U);
+  ck_assert_ptr_nonnull(ring);
+  const char payload[100] = "set gain";
+  char       body[100];
+  uint32_t   type  = 0U;
+  uint32_t   size  = 0U;
+  unsigned   moved = 0U;
+
+  mxt_alloc_guard_arm();
+  for (unsigned b = 0U; b < BLOCKS * 10U; ++b) {
+    const uint32_t n = b % 100U;
+    moved += mx_ring_write(ring, b, payload, n) == MX_SUCCESS;
+    moved += mx_ring_write2(ring, b, payload, n / 2U, payload, n - n / 2U) == MX_SUCCESS;
+    moved += mx_ring_write_space(ring) > 0U;
+    const uint32_t end = mx_ring_snapshot(ring);
+    moved += mx_ring_read_space(ring) > 0U;
+    moved += mx_ring_peek(ring, &type, &size) == MX_SUCCESS;
+    moved += mx_ring_read(ring, &type, body, 1U, &size) == MX_ERR_RANGE;
+    moved += mx_ring_read_until(ring, end, &type, body, sizeof(body), &size) == MX_SUCCESS;
+    moved += mx_ring_skip(ring) == MX_SUCCESS;
+  }
+  ck_assert_uint_eq(mxt_alloc_guard_disarm(), 0U);
+  ck_assert_uint_gt(moved, BLOCKS * 10U * 6U); // The calls did work
+
+  mx_ring_free(ring);
+}
+END_TEST
+
 static const unsigned strip_channels[] = { 1U, 2U };
 
 START_TEST(full_strip)
@@ -182,11 +214,20 @@ START_TEST(full_strip)
       mx_compressor_set_detect(comp, (MxDetect)(b % MX_DETECT_N));
       mx_compressor_set_hpf(comp, b % 20U == 0U);
       mx_compressor_set_auto_makeup(comp, b % 40U == 0U);
-      mx_gain_set_db(mx_strip_fader(strip), -(float)(b % 20U));
+      mx_strip_set_fader_db(strip, -(float)(b % 20U));
+      mx_strip_set_trim_db(strip, (float)(b % 7U) - 3.0f);
+      mx_strip_set_invert(strip, b % 40U == 0U);
+      mx_delay_set_samples(mx_strip_delay(strip), b % 50U);
+      mx_strip_set_eq_after_comp(strip, b % 20U == 0U);
+      mx_strip_set_mute(strip, b % 60U == 0U);
+      if (b % 70U == 0U) {
+        mx_strip_reset(strip);
+      }
       if (nch == 1U) {
         mx_pan_set_position(mx_strip_pan(strip), (float)(b % 3U) - 1.0f);
       } else {
         mx_balance_set_position(mx_strip_balance(strip), (float)(b % 3U) - 1.0f);
+        mx_width_set_amount(mx_strip_width(strip), (float)(b % 3U));
       }
     }
     mx_strip_process(strip, in, out_l, out_r, BLOCK);
@@ -211,6 +252,7 @@ rt_alloc_suite(void)
   tcase_set_timeout(procs, 30);
   tcase_add_test(procs, small_processors);
   tcase_add_test(procs, heap_processors);
+  tcase_add_test(procs, ring_messages);
   tcase_add_loop_test(procs, full_strip, 0, 2);
   suite_add_tcase(s, procs);
   return s;

@@ -909,6 +909,153 @@ START_TEST(nan_input_recovers_next_block)
 }
 END_TEST
 
+// ---------------------------------------------------------------------------
+// The two parts: high pass, then bands and low pass
+
+enum { PART_LEN = 32768, PART_SWITCH = 8192 };
+
+// Process `n` samples of each channel, in blocks, through the high pass
+// then the bands (as a strip does, around its gate) or the whole EQ at once
+static void
+run_parts(MxStripEq* const eq, float* const* const bufs, const unsigned channels, const size_t n)
+{
+  for (size_t i = 0; i < n; i += BLOCK) {
+    float* blocks[MX_STRIP_EQ_MAX_CHANNELS];
+    for (unsigned ch = 0; ch < channels; ++ch) {
+      blocks[ch] = bufs[ch] + i;
+    }
+    const uint32_t len = (uint32_t)(n - i < BLOCK ? n - i : BLOCK);
+    mx_strip_eq_process_hpf(eq, blocks, len);
+    mx_strip_eq_process_bands(eq, blocks, len);
+  }
+}
+
+/*
+  mx_strip_eq_process() is the high pass then the bands, bit for bit:
+  settled, while a configuration ramps in mid-signal (every section glides,
+  crossfades or changes shape), and settled again on the next one.
+*/
+START_TEST(hpf_then_bands_is_process)
+{
+  const unsigned      channels = 1U + (unsigned)(_i % 2);
+  const Config* const first    = &configs[(_i / 2) % N_CONFIGS];
+  const Config* const second   = &configs[(_i / 2 + 1U) % N_CONFIGS];
+
+  MxStripEq whole;
+  MxStripEq split;
+  ck_assert_int_eq(mx_strip_eq_init(&whole, channels, 48000.0), MX_SUCCESS);
+  ck_assert_int_eq(mx_strip_eq_init(&split, channels, 48000.0), MX_SUCCESS);
+
+  static float a[2][PART_LEN];
+  static float b[2][PART_LEN];
+  mxt_noise(a[0], PART_LEN, 0.5, 31U);
+  mxt_noise(a[1], PART_LEN, 0.5, 32U);
+  memcpy(b, a, sizeof(a));
+  float* whole_bufs[2] = { a[0], a[1] };
+  float* split_bufs[2] = { b[0], b[1] };
+
+  apply(&whole, first);
+  apply(&split, first);
+  mx_strip_eq_reset(&whole);
+  mx_strip_eq_reset(&split);
+  run(&whole, whole_bufs, channels, PART_SWITCH);
+  run_parts(&split, split_bufs, channels, PART_SWITCH);
+
+  apply(&whole, second);
+  apply(&split, second);
+  float* whole_rest[2] = { a[0] + PART_SWITCH, a[1] + PART_SWITCH };
+  float* split_rest[2] = { b[0] + PART_SWITCH, b[1] + PART_SWITCH };
+  run(&whole, whole_rest, channels, PART_LEN - PART_SWITCH);
+  run_parts(&split, split_rest, channels, PART_LEN - PART_SWITCH);
+  ck_assert(mx_strip_eq_is_settled(&whole));
+  ck_assert(mx_strip_eq_is_settled(&split));
+
+  for (unsigned ch = 0; ch < channels; ++ch) {
+    mxt_assert_same_samples(b[ch], a[ch], PART_LEN);
+  }
+}
+END_TEST
+
+/*
+  Each part runs its own sections only: the high pass alone gives what the
+  whole EQ gives with every band and the low pass off, and the bands alone
+  what it gives with the high pass off, bit for bit.
+*/
+START_TEST(each_part_runs_only_its_sections)
+{
+  Config hpf_only = configs[_i];
+  Config no_hpf   = configs[_i];
+  for (unsigned b = 0; b < MX_STRIP_EQ_BANDS; ++b) {
+    hpf_only.bands[b].on = false;
+  }
+  hpf_only.lpf.on = false;
+  no_hpf.hpf.on   = false;
+
+  MxStripEq full;
+  MxStripEq high;
+  MxStripEq bands;
+  ck_assert_int_eq(mx_strip_eq_init(&full, 1U, 48000.0), MX_SUCCESS);
+  ck_assert_int_eq(mx_strip_eq_init(&high, 1U, 48000.0), MX_SUCCESS);
+  ck_assert_int_eq(mx_strip_eq_init(&bands, 1U, 48000.0), MX_SUCCESS);
+  apply(&full, &configs[_i]);
+  apply(&high, &hpf_only);
+  apply(&bands, &no_hpf);
+  mx_strip_eq_reset(&full);
+  mx_strip_eq_reset(&high);
+  mx_strip_eq_reset(&bands);
+
+  static float x[PART_LEN];
+  static float y[PART_LEN];
+  mxt_noise(x, PART_LEN, 0.5, 33U);
+  memcpy(y, x, sizeof(x));
+  for (size_t i = 0; i < PART_LEN; i += BLOCK) {
+    float* const xb = x + i;
+    float* const yb = y + i;
+    mx_strip_eq_process_hpf(&full, &xb, BLOCK);
+    mx_strip_eq_process(&high, &yb, BLOCK);
+  }
+  mxt_assert_same_samples(x, y, PART_LEN);
+
+  mxt_noise(x, PART_LEN, 0.5, 34U);
+  memcpy(y, x, sizeof(x));
+  for (size_t i = 0; i < PART_LEN; i += BLOCK) {
+    float* const xb = x + i;
+    float* const yb = y + i;
+    mx_strip_eq_process_bands(&full, &xb, BLOCK);
+    mx_strip_eq_process(&bands, &yb, BLOCK);
+  }
+  mxt_assert_same_samples(x, y, PART_LEN);
+}
+END_TEST
+
+/*
+  A copy by assignment carries on exactly where the original was, in the
+  middle of a ramp too (a strip's EQ order crossfade relies on it).
+*/
+START_TEST(copy_carries_on_exactly)
+{
+  MxStripEq eq;
+  ck_assert_int_eq(mx_strip_eq_init(&eq, 2U, 48000.0), MX_SUCCESS);
+  static float a[2][PART_LEN];
+  static float b[2][PART_LEN];
+  mxt_noise(a[0], PART_LEN, 0.5, 35U);
+  mxt_noise(a[1], PART_LEN, 0.5, 36U);
+  float* bufs[2] = { a[0], a[1] };
+  apply(&eq, &configs[_i]);
+  run(&eq, bufs, 2U, 2U * BLOCK);
+  ck_assert(!mx_strip_eq_is_settled(&eq));
+
+  MxStripEq copy = eq;
+  memcpy(b, a, sizeof(a));
+  float* rest_a[2] = { a[0] + 2 * BLOCK, a[1] + 2 * BLOCK };
+  float* rest_b[2] = { b[0] + 2 * BLOCK, b[1] + 2 * BLOCK };
+  run(&eq, rest_a, 2U, PART_LEN - 2U * BLOCK);
+  run(&copy, rest_b, 2U, PART_LEN - 2U * BLOCK);
+  mxt_assert_same_samples(b[0], a[0], PART_LEN);
+  mxt_assert_same_samples(b[1], a[1], PART_LEN);
+}
+END_TEST
+
 static Suite*
 strip_eq_suite(void)
 {
@@ -936,6 +1083,12 @@ strip_eq_suite(void)
   tcase_add_loop_test(bypass, stereo_channels_identical, 0, 3);
   tcase_add_loop_test(bypass, band_off_returns_to_bit_exact, 0, 6);
   suite_add_tcase(s, bypass);
+
+  TCase* const split = tcase_create("parts");
+  tcase_add_loop_test(split, hpf_then_bands_is_process, 0, N_CONFIGS * 2);
+  tcase_add_loop_test(split, each_part_runs_only_its_sections, 0, N_CONFIGS);
+  tcase_add_loop_test(split, copy_carries_on_exactly, 0, N_CONFIGS);
+  suite_add_tcase(s, split);
 
   TCase* const validation = tcase_create("validation");
   tcase_add_test(validation, setters_reject_bad_values_unchanged);
