@@ -15,13 +15,18 @@
    MX_FAILURE is a non-fatal "did nothing"; MX_ERR_* are errors.
 */
 typedef enum {
-  MX_SUCCESS = 0,   ///< Done
-  MX_FAILURE,       ///< Non-fatal failure, nothing changed
-  MX_ERR_BAD_ARG,   ///< Invalid argument (NULL, NaN, unknown enum value)
-  MX_ERR_RANGE,     ///< Value outside the documented range
-  MX_ERR_NO_MEMORY, ///< Allocation failed
-  MX_ERR_BAD_STATE, ///< Call not valid in the object's current state
-  MX_ERR_INTERNAL,  ///< A library call failed unexpectedly
+  MX_SUCCESS = 0,        ///< Done
+  MX_FAILURE,            ///< Non-fatal failure, nothing changed
+  MX_ERR_BAD_ARG,        ///< Invalid argument (NULL, NaN, unknown enum value)
+  MX_ERR_RANGE,          ///< Value outside the documented range
+  MX_ERR_NO_MEMORY,      ///< Allocation failed
+  MX_ERR_BAD_STATE,      ///< Call not valid in the object's current state
+  MX_ERR_INTERNAL,       ///< A library call failed unexpectedly
+  MX_ERR_NOT_FOUND,      ///< No such strip, bus, VCA or control
+  MX_ERR_EXISTS,         ///< The name is already in use
+  MX_ERR_FULL,           ///< A capacity limit has been reached
+  MX_ERR_CYCLE,          ///< The routing would form a cycle
+  MX_ERR_NOT_APPLICABLE, ///< The control does not exist on this strip or bus
 } MxStatus;
 
 /**

@@ -253,3 +253,10 @@ mx_delay_reset(MxDelay* const delay)
   delay->fading  = false;
   mx_smooth_jump(&delay->fade, 0.0f);
 }
+
+void
+mx_delay_clear(MxDelay* const delay)
+{
+  memset(delay->ring, 0, (size_t)delay->size * delay->n_channels * sizeof(float));
+  mx_delay_reset(delay);
+}

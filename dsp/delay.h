@@ -114,4 +114,14 @@ mx_delay_process(MxDelay* delay, float* const* bufs, uint32_t n) MX_RT;
 void
 mx_delay_reset(MxDelay* delay) MX_RT;
 
+/**
+   Clear the history to silence and end any crossfade: the next
+   mx_delay_get_latency() samples out are silent, as from a new line.
+
+   For a line that was not fed for a while and must not replay stale
+   audio.  Audio thread.
+*/
+void
+mx_delay_clear(MxDelay* delay) MX_RT;
+
 #endif // MX_DSP_DELAY_H

@@ -53,6 +53,14 @@ law_gains(const MxPanLaw law, const float position)
   return g;
 }
 
+void
+mx_pan_law_gains(const MxPanLaw law, const float position, float* const left, float* const right)
+{
+  const Gains g = law_gains(law, position);
+  *left         = g.left;
+  *right        = g.right;
+}
+
 /*
   Settled kernels.  The main loops run a multiple of 8 samples on restrict
   pointers: GCC 12 at -O2 vectorises only under its "very-cheap" cost model,

@@ -51,6 +51,16 @@ typedef enum {
 #define MX_WIDTH_MAX 2.0f
 
 /**
+   Compute the left and right gains of a law at a position, as the panner
+   applies them once settled (MX_PAN_LAW_0DB is the balance curve).
+
+   Any thread.  For gains the engine applies itself (a send's pan).
+   @param position MX_PAN_MIN_POSITION to MX_PAN_MAX_POSITION.
+*/
+void
+mx_pan_law_gains(MxPanLaw law, float position, float* left, float* right) MX_RT;
+
+/**
    Mono to stereo panner.
 
    The law's left and right gains each glide along a MX_SMOOTH_DEFAULT_MS

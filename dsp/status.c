@@ -20,6 +20,16 @@ mx_strerror(const MxStatus status)
       return "Invalid state for this call";
     case MX_ERR_INTERNAL:
       return "Internal library error";
+    case MX_ERR_NOT_FOUND:
+      return "No such strip, bus or control";
+    case MX_ERR_EXISTS:
+      return "Name already in use";
+    case MX_ERR_FULL:
+      return "Capacity reached";
+    case MX_ERR_CYCLE:
+      return "Routing would form a cycle";
+    case MX_ERR_NOT_APPLICABLE:
+      return "Control not available here";
   }
   return "Unknown error";
 }

@@ -13,6 +13,11 @@
   EQ part has no biquad to run, an idle gate or compressor returns, and the
   delay at 0 only copies the block into its ring.
 
+  The limiter insert crossfades too: while `limiter_fade` moves, the block
+  is copied into `alt` (the dry path), the limiter runs on `work`, and the
+  two are mixed by the smoothstep of the fade weight.  Once the weight
+  settles at 0 the limiter no longer runs; at 1 there is no copy.
+
   The EQ order switch crossfades two complete paths.  When a fade starts,
   the EQ (an embedded value) and the compressor (mx_compressor_copy()) are
   copied into `old_eq` and `old_comp`; the old order then runs on the
@@ -33,6 +38,7 @@ typedef struct {
 
 struct MxStripImpl {
   unsigned      channels;                    ///< Input channels, 1 or 2
+  MxStripLayout layout;                      ///< Where the stages sit
   MxGain        trim;                        ///< Input trim and polarity
   MxDelay*      delay;                       ///< Alignment delay
   MxStripEq     eq;                          ///< High pass (before the gate), bands, low pass
@@ -42,7 +48,7 @@ struct MxStripImpl {
   MxPan         pan;                         ///< Mono strips: position in the stereo image
   MxWidth       width;                       ///< Stereo strips: width, before the balance
   MxBalance     balance;                     ///< Stereo strips: balance
-  MxGain        mute;                        ///< Mute: unity or silence, after the pan
+  MxGain        mute;                        ///< Mute: unity or silence, before the pan
   Meters        pre;                         ///< Pre-fader meters
   Meters        post;                        ///< Post-fader meters
   bool          eq_after_comp;               ///< Order set by the user
@@ -51,6 +57,10 @@ struct MxStripImpl {
   MxSmooth      order_fade;                  ///< Weight of the running order, 0 to 1
   MxStripEq     old_eq;                      ///< EQ of the old order during a fade
   MxCompressor* old_comp;                    ///< Compressor of the old order during a fade
+  MxLimiter*    limiter;                     ///< Limiter insert (NULL for a channel strip)
+  MxGain        drive;                       ///< Gain before the limiter, in the limited path
+  bool          limiter_inserted;            ///< Limiter in the path, as set
+  MxSmooth      limiter_fade;                ///< Weight of the limited path, 0 to 1
   float*        work[MX_STRIP_MAX_CHANNELS]; ///< Working copy of the input, one block
   float*        alt[MX_STRIP_MAX_CHANNELS];  ///< Signal through the old order, one block
 };
@@ -66,7 +76,15 @@ smoothstep(const float m)
 MxStrip*
 mx_strip_new(const unsigned channels, const double rate)
 {
-  if (channels < 1U || channels > MX_STRIP_MAX_CHANNELS || !mx_rate_is_valid(rate)) {
+  return mx_strip_new_layout(channels, rate, MX_STRIP_LAYOUT_CHANNEL);
+}
+
+MxStrip*
+mx_strip_new_layout(const unsigned channels, const double rate, const MxStripLayout layout)
+{
+  if (channels < 1U || channels > MX_STRIP_MAX_CHANNELS || !mx_rate_is_valid(rate) ||
+      (unsigned)layout > (unsigned)MX_STRIP_LAYOUT_MASTER ||
+      (layout == MX_STRIP_LAYOUT_MASTER && channels != 2U)) {
     return NULL;
   }
 
@@ -76,11 +94,16 @@ mx_strip_new(const unsigned channels, const double rate)
   }
 
   strip->channels = channels;
+  strip->layout   = layout;
   strip->comp     = mx_compressor_new(rate);
   strip->old_comp = mx_compressor_new(rate);
   strip->delay    = mx_delay_new(channels, MX_STRIP_DELAY_MAX_MS, rate);
-  bool ok =
-    strip->comp && strip->old_comp && strip->delay && !mx_strip_eq_init(&strip->eq, channels, rate);
+  if (layout != MX_STRIP_LAYOUT_CHANNEL) {
+    strip->limiter = mx_limiter_new(channels, rate, MX_LIMITER_DEFAULT_LOOKAHEAD_MS);
+  }
+  bool ok = strip->comp && strip->old_comp && strip->delay &&
+            (layout == MX_STRIP_LAYOUT_CHANNEL || strip->limiter) &&
+            !mx_strip_eq_init(&strip->eq, channels, rate);
   for (unsigned c = 0U; ok && c < channels; ++c) {
     strip->pre.rms[c]  = mx_meter_rms_new(rate, MX_STRIP_RMS_MAX_MS);
     strip->post.rms[c] = mx_meter_rms_new(rate, MX_STRIP_RMS_MAX_MS);
@@ -103,7 +126,9 @@ mx_strip_new(const unsigned channels, const double rate)
   mx_width_init(&strip->width, rate);
   mx_balance_init(&strip->balance, rate);
   mx_gain_init(&strip->mute, rate);
+  mx_gain_init(&strip->drive, rate);
   mx_smooth_init(&strip->order_fade, 1.0f, MX_SMOOTH_DEFAULT_MS, rate);
+  mx_smooth_init(&strip->limiter_fade, 0.0f, MX_SMOOTH_DEFAULT_MS, rate);
   strip->old_eq = strip->eq;
   return strip;
 }
@@ -121,6 +146,7 @@ mx_strip_free(MxStrip* const strip)
     mx_meter_rms_free(strip->post.rms[c]);
     mx_meter_rms_free(strip->pre.rms[c]);
   }
+  mx_limiter_free(strip->limiter);
   mx_delay_free(strip->delay);
   mx_compressor_free(strip->old_comp);
   mx_compressor_free(strip->comp);
@@ -156,7 +182,48 @@ mx_strip_delay(MxStrip* const strip)
 uint32_t
 mx_strip_latency(const MxStrip* const strip)
 {
-  return mx_delay_get_latency(strip->delay);
+  return mx_delay_get_latency(strip->delay) + mx_strip_processing_latency(strip);
+}
+
+uint32_t
+mx_strip_processing_latency(const MxStrip* const strip)
+{
+  return strip->limiter_inserted ? mx_limiter_get_latency(strip->limiter) : 0U;
+}
+
+uint32_t
+mx_strip_limiter_latency(const MxStrip* const strip)
+{
+  return strip->limiter ? mx_limiter_get_latency(strip->limiter) : 0U;
+}
+
+MxLimiter*
+mx_strip_limiter(MxStrip* const strip)
+{
+  return strip->limiter;
+}
+
+void
+mx_strip_set_limiter_inserted(MxStrip* const strip, const bool inserted)
+{
+  if (!strip->limiter || inserted == strip->limiter_inserted) {
+    return;
+  }
+
+  // A limiter coming back from out of the path starts clean
+  if (inserted && strip->limiter_fade.current == 0.0f) {
+    mx_limiter_reset(strip->limiter);
+  }
+  strip->limiter_inserted = inserted;
+  mx_smooth_set_target(&strip->limiter_fade, inserted ? 1.0f : 0.0f);
+}
+
+MxStatus
+mx_strip_set_drive_db(MxStrip* const strip, const float db)
+{
+  MxStatus st = MX_SUCCESS;
+  TRY(st, mx_check_range(db, -MX_STRIP_DRIVE_MAX_DB, MX_STRIP_DRIVE_MAX_DB));
+  return strip->limiter ? mx_gain_set_db(&strip->drive, db) : MX_ERR_RANGE;
 }
 
 MxStripEq*
@@ -205,6 +272,12 @@ mx_strip_set_mute(MxStrip* const strip, const bool muted)
   mx_gain_set_mute(&strip->mute, muted);
 }
 
+bool
+mx_strip_is_silenced(const MxStrip* const strip)
+{
+  return strip->mute.muted && mx_smooth_is_settled(&strip->mute.factor);
+}
+
 MxPan*
 mx_strip_pan(MxStrip* const strip)
 {
@@ -239,6 +312,11 @@ mx_strip_reset(MxStrip* const strip)
   mx_width_reset(&strip->width);
   mx_balance_reset(&strip->balance);
   mx_gain_reset(&strip->mute);
+  mx_gain_reset(&strip->drive);
+  if (strip->limiter) {
+    mx_limiter_reset(strip->limiter);
+  }
+  mx_smooth_jump(&strip->limiter_fade, strip->limiter_inserted ? 1.0f : 0.0f);
 }
 
 // The EQ's bands and the compressor, in one order
@@ -307,6 +385,52 @@ meter(Meters* const meters, float* const* const ch, const unsigned nch, const ui
   }
 }
 
+// The limiter insert: drive and limiter, crossfaded with the dry path
+// while it goes in or out
+static void
+process_limiter(MxStrip* const strip, const uint32_t n)
+{
+  MxSmooth* const fade = &strip->limiter_fade;
+  if (!strip->limiter || (mx_smooth_is_settled(fade) && fade->current == 0.0f)) {
+    return;
+  }
+
+  const unsigned nch     = strip->channels;
+  float* const*  ch      = strip->work;
+  const bool     settled = mx_smooth_is_settled(fade);
+  for (unsigned c = 0U; !settled && c < nch; ++c) {
+    memcpy(strip->alt[c], ch[c], n * sizeof(float));
+  }
+
+  mx_gain_process_channels(&strip->drive, ch, nch, n);
+  mx_limiter_process(strip->limiter, ch, n);
+  if (settled) {
+    return;
+  }
+
+  // Amplitude crossfade between the dry and the limited path
+  for (uint32_t i = 0U; i < n; ++i) {
+    const float w = smoothstep(mx_smooth_next(fade));
+    for (unsigned c = 0U; c < nch; ++c) {
+      ch[c][i] = strip->alt[c][i] + w * (ch[c][i] - strip->alt[c][i]);
+    }
+  }
+}
+
+// Copy the working signal out at `tap` if asked
+static void
+tap_out(const MxStrip* const     strip,
+        const MxStripTaps* const taps,
+        const MxTap              tap,
+        const uint32_t           n)
+{
+  for (unsigned c = 0U; taps && c < strip->channels; ++c) {
+    if (taps->ch[tap][c]) {
+      memcpy(taps->ch[tap][c], strip->work[c], n * sizeof(float));
+    }
+  }
+}
+
 void
 mx_strip_process(MxStrip* const            strip,
                  const float* const* const in,
@@ -314,10 +438,22 @@ mx_strip_process(MxStrip* const            strip,
                  float* const              out_r,
                  const uint32_t            n)
 {
+  mx_strip_process_taps(strip, in, NULL, out_l, out_r, n);
+}
+
+void
+mx_strip_process_taps(MxStrip* const            strip,
+                      const float* const* const in,
+                      const MxStripTaps* const  taps,
+                      float* const              out_l,
+                      float* const              out_r,
+                      const uint32_t            n)
+{
   assert(n <= MX_DSP_MAX_BLOCK);
 
-  const unsigned nch = strip->channels;
-  float* const*  ch  = strip->work;
+  const unsigned nch    = strip->channels;
+  float* const*  ch     = strip->work;
+  const bool     master = strip->layout == MX_STRIP_LAYOUT_MASTER;
 
   // Work on a copy: the inputs are JACK's or the renderer's buffers
   for (unsigned c = 0U; c < nch; ++c) {
@@ -329,23 +465,32 @@ mx_strip_process(MxStrip* const            strip,
   mx_delay_process(strip->delay, ch, n);
   mx_strip_eq_process_hpf(&strip->eq, ch, n);
   mx_gate_process(&strip->gate, ch, nch, NULL, n);
+  tap_out(strip, taps, MX_TAP_PRE_EQ, n);
   process_eq_comp(strip, n);
+
+  // The master widens before its limiter, so the ceiling holds for the image sent out
+  if (master) {
+    mx_width_process(&strip->width, ch[0], ch[1], n);
+  }
+  process_limiter(strip, n);
+  tap_out(strip, taps, MX_TAP_PRE_FADER, n);
 
   meter(&strip->pre, ch, nch, n);
   mx_gain_process_channels(&strip->fader, ch, nch, n);
   meter(&strip->post, ch, nch, n);
+  mx_gain_process_channels(&strip->mute, ch, nch, n);
+  tap_out(strip, taps, MX_TAP_POST_FADER, n);
 
   if (nch == 1U) {
     mx_pan_process(&strip->pan, ch[0], out_l, out_r, n);
   } else {
     memcpy(out_l, ch[0], n * sizeof(float));
     memcpy(out_r, ch[1], n * sizeof(float));
-    mx_width_process(&strip->width, out_l, out_r, n);
+    if (!master) {
+      mx_width_process(&strip->width, out_l, out_r, n);
+    }
     mx_balance_process(&strip->balance, out_l, out_r, n);
   }
-
-  float* const out[2] = { out_l, out_r };
-  mx_gain_process_channels(&strip->mute, out, 2U, n);
 }
 
 static void
@@ -368,4 +513,6 @@ mx_strip_read_meters(MxStrip* const strip, MxStripMeters* const out)
   read_meters(&strip->post, strip->channels, out->post_peak, out->post_rms);
   out->gate_reduction_db = mx_gate_read_max_reduction_db(&strip->gate);
   out->comp_reduction_db = mx_compressor_read_max_reduction_db(strip->comp);
+  out->limiter_reduction_db =
+    strip->limiter ? mx_limiter_read_reset_max_reduction_db(strip->limiter) : 0.0f;
 }

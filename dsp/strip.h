@@ -7,6 +7,7 @@
 #include "delay.h"
 #include "gain.h"
 #include "gate.h"
+#include "limiter.h"
 #include "meter_peak.h"
 #include "meter_rms.h"
 #include "pan.h"
@@ -15,20 +16,28 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/// A channel strip: trim, delay, high pass, gate, EQ and compressor, fader, pan, mute.
+/// A channel strip: trim, delay, high pass, gate, EQ and compressor, fader, mute, pan.
 
 /*
-  Signal flow, per block (the engine's channel chain):
+  Signal flow, per block.  A channel strip (MX_STRIP_LAYOUT_CHANNEL):
 
     input trim and polarity -> delay -> high pass -> gate
-      -> EQ (4 bands + low pass) and compressor, in either order
-      -> pre-fader meters -> fader -> post-fader meters
-      -> pan (mono) or width then balance (stereo) -> mute -> output pair
+      -> [tap pre-EQ] -> EQ (4 bands + low pass) and compressor, in either order
+      -> [tap pre-fader] -> pre-fader meters -> fader -> post-fader meters
+      -> mute -> [tap post-fader]
+      -> pan (mono) or width then balance (stereo) -> output pair
+
+  A bus (MX_STRIP_LAYOUT_BUS) adds a limiter insert after the EQ and
+  compressor, before the pre-fader tap.  The master
+  (MX_STRIP_LAYOUT_MASTER) is the mastering order: EQ and compressor ->
+  width -> limiter insert -> fader -> mute -> balance.  The limiter insert
+  is a drive gain and a true-peak limiter (limiter.h); it is out of the
+  path (no latency) until mx_strip_set_limiter_inserted().
 
   Neutral by default: trim and fader at 0 dB, delay 0, EQ flat, gate and
-  compressor off, pan or balance centred, width 1, unmuted.  A neutral
-  stereo strip passes its input bit for bit; a neutral mono strip puts it
-  in the centre at -3 dB on each side (the pan law).
+  compressor off, limiter out, pan or balance centred, width 1, unmuted.  A
+  neutral stereo strip passes its input bit for bit; a neutral mono strip
+  puts it in the centre at -3 dB on each side (the pan law).
 */
 
 /// A mono or stereo channel strip (opaque; heap object).
@@ -46,6 +55,36 @@ typedef struct MxStripImpl MxStrip;
 /// Longest alignment delay, ms.
 #define MX_STRIP_DELAY_MAX_MS 100.0f
 
+/// Range of the limiter insert's drive gain, dB either side of 0.
+#define MX_STRIP_DRIVE_MAX_DB 24.0f
+
+/// Where the stages sit: a channel strip, a bus, or the master bus.
+typedef enum {
+  MX_STRIP_LAYOUT_CHANNEL, ///< Channel strip: no limiter
+  MX_STRIP_LAYOUT_BUS,     ///< Bus: limiter insert after the EQ and compressor
+  MX_STRIP_LAYOUT_MASTER,  ///< Master: EQ, compressor, width, limiter, fader, mute, balance
+} MxStripLayout;
+
+/**
+   Points of the chain a strip can copy out while it processes, for sends
+   and solo (see the signal flow above).
+*/
+typedef enum {
+  MX_TAP_PRE_EQ,     ///< After the gate, before the EQ and compressor
+  MX_TAP_PRE_FADER,  ///< Before the fader (what the pre-fader meters read)
+  MX_TAP_POST_FADER, ///< After the fader and the mute, before pan or balance
+} MxTap;
+
+/// Number of MxTap values.
+#define MX_TAP_N 3
+
+/**
+   Buffers a strip fills at its taps: `ch[tap][c]` receives channel `c` at
+   `tap`, if it is not NULL.  Each buffer holds one block.
+*/
+typedef struct {
+  float* ch[MX_TAP_N][2]; ///< Destination per tap and channel, or NULL
+} MxStripTaps;
 /// What a strip's meters measured since the last read.
 typedef struct {
   MxMeterPeakReading pre_peak[MX_STRIP_MAX_CHANNELS];  ///< Pre-fader sample peak per channel
@@ -53,11 +92,12 @@ typedef struct {
   MxMeterPeakReading post_peak[MX_STRIP_MAX_CHANNELS]; ///< Post-fader sample peak per channel
   MxMeterRmsReading  post_rms[MX_STRIP_MAX_CHANNELS];  ///< Post-fader RMS per channel
   float              gate_reduction_db;                ///< Largest gate reduction, positive dB
-  float              comp_reduction_db; ///< Largest compressor reduction, positive dB
+  float              comp_reduction_db;    ///< Largest compressor reduction, positive dB
+  float              limiter_reduction_db; ///< Largest limiter reduction, positive dB
 } MxStripMeters;
 
 /**
-   Create a strip with neutral settings (see the signal flow above).
+   Create a channel strip with neutral settings (see the signal flow above).
 
    Allocates every buffer the strip will use, for blocks of up to
    MX_DSP_MAX_BLOCK, and a delay line of MX_STRIP_DELAY_MAX_MS.  Free with
@@ -69,6 +109,17 @@ typedef struct {
 */
 MxStrip*
 mx_strip_new(unsigned channels, double rate);
+
+/**
+   Create a strip with the given layout, as mx_strip_new().
+
+   A bus or master layout also allocates its limiter
+   (MX_LIMITER_DEFAULT_LOOKAHEAD_MS).  The master layout is stereo only.
+   @return The strip, or NULL on a bad argument (an unknown layout, a mono
+   master) or if memory ran out.
+*/
+MxStrip*
+mx_strip_new_layout(unsigned channels, double rate, MxStripLayout layout);
 
 /// Free a strip made by mx_strip_new(); NULL is a no-op.  Main thread.
 void
@@ -111,12 +162,59 @@ mx_strip_delay(MxStrip* strip);
 
 /**
    Return the latency the strip adds, in samples: the delay last set
-   (mx_delay_get_latency()); no other stage has latency.
+   (mx_delay_get_latency()) plus mx_strip_processing_latency().
 
    Audio thread (or the thread that sets the delay).
 */
 uint32_t
 mx_strip_latency(const MxStrip* strip) MX_RT;
+
+/**
+   Return the latency of the processing alone, in samples: the limiter's
+   (mx_limiter_get_latency()) while it is inserted, else 0.  The alignment
+   delay is not counted: it is a setting, not a cost.
+
+   It follows the last mx_strip_set_limiter_inserted() at once, though the
+   audio crossfades between the two paths over MX_SMOOTH_DEFAULT_MS.
+   Audio thread (or the thread that inserts the limiter).
+*/
+uint32_t
+mx_strip_processing_latency(const MxStrip* strip) MX_RT;
+
+/**
+   Return the latency the limiter adds while inserted, samples, or 0 for a
+   channel strip (it has none).  Any thread: it is fixed at creation.
+*/
+uint32_t
+mx_strip_limiter_latency(const MxStrip* strip);
+
+/// The strip's limiter, for its setters (NULL for a channel strip).
+MxLimiter*
+mx_strip_limiter(MxStrip* strip);
+
+/**
+   Put the limiter into the path (true) or take it out (false).
+
+   The output crossfades between the dry and the limited path over
+   MX_SMOOTH_DEFAULT_MS (smoothstep), so the change does not click, though
+   the latency changes by mx_strip_limiter_latency().  A limiter put in
+   starts from silence and no reduction (mx_limiter_reset()); one taken
+   out stops running once the fade has ended.  Does nothing on a channel
+   strip.  Audio thread.
+*/
+void
+mx_strip_set_limiter_inserted(MxStrip* strip, bool inserted) MX_RT;
+
+/**
+   Set the drive: a gain before the limiter, in the limited path only (a
+   mastering limiter's input gain, used to raise loudness into the
+   ceiling).  Ramps over MX_SMOOTH_DEFAULT_MS.  Audio thread.
+   @param db -MX_STRIP_DRIVE_MAX_DB to +MX_STRIP_DRIVE_MAX_DB.
+   @return MX_ERR_BAD_ARG for NaN or infinity, MX_ERR_RANGE outside the
+   range or on a channel strip; nothing changes on error.
+*/
+MxStatus
+mx_strip_set_drive_db(MxStrip* strip, float db) MX_RT;
 
 /// The strip's EQ (high pass, 4 bands, low pass), for its setters.
 MxStripEq*
@@ -164,12 +262,19 @@ mx_strip_get_fader_db(const MxStrip* strip);
    Mute (true) or unmute (false) the output, with a MX_SMOOTH_DEFAULT_MS
    ramp.
 
-   The mute is a gain of its own at the end of the chain: the fader keeps
-   its level, and the meters, which come before it, still show what the
-   channel would play.  Audio thread.
+   The mute is a gain of its own after the post-fader meters: the fader
+   keeps its level, and the meters, which come before it, still show what
+   the channel would play.  Audio thread.
 */
 void
 mx_strip_set_mute(MxStrip* strip, bool muted) MX_RT;
+
+/**
+   Return true once a mute has faded all the way: the output is silent and
+   stays so until unmuted.  Audio thread.
+*/
+bool
+mx_strip_is_silenced(const MxStrip* strip) MX_RT;
 
 /// The panner of a mono strip (NULL for a stereo strip).
 MxPan*
@@ -205,6 +310,20 @@ mx_strip_reset(MxStrip* strip) MX_RT;
 void
 mx_strip_process(MxStrip* strip, const float* const* in, float* out_l, float* out_r, uint32_t n)
   MX_RT;
+
+/**
+   Process one block as mx_strip_process(), and copy the signal at each
+   tap that `taps` asks for (channels 0 to mx_strip_channels() - 1).
+
+   @param taps Buffers to fill, or NULL for none.
+*/
+void
+mx_strip_process_taps(MxStrip*            strip,
+                      const float* const* in,
+                      const MxStripTaps*  taps,
+                      float*              out_l,
+                      float*              out_r,
+                      uint32_t            n) MX_RT;
 
 /**
    Read the meters and restart them, so no peak between two reads is lost.

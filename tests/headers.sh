@@ -7,12 +7,12 @@ set -u
 : "${CC:=cc}"
 status=0
 count=0
-for header in "$top_srcdir"/dsp/*.h "$top_srcdir"/tests/*.h; do
+for header in "$top_srcdir"/dsp/*.h "$top_srcdir"/osc/*.h "$top_srcdir"/daemon/*.h "$top_srcdir"/tests/*.h; do
   count=$((count + 1))
   # shellcheck disable=SC2086 # flag lists
   if ! printf '#include "%s"\n' "$header" |
     $CC -std=gnu11 -fsyntax-only -Wall -Wextra -Werror -Wstrict-prototypes \
-      -I"$top_srcdir/dsp" -I"$top_srcdir/tests" $CHECK_CFLAGS \
+      -I"$top_srcdir/dsp" -I"$top_srcdir/osc" -I"$top_srcdir/daemon" -I"$top_srcdir/tests" $CHECK_CFLAGS \
       -x c - 2>&1; then
     echo "headers: $header does not compile alone"
     status=1

@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+
+#include "mix.h"
+
+#include <assert.h>
+
+void
+mx_mix_edge_init(MxMixEdge* const edge, const double rate)
+{
+  for (unsigned c = 0U; c < 2U; ++c) {
+    mx_smooth_init(&edge->gain[c], 0.0f, MX_SMOOTH_DEFAULT_MS, rate);
+    edge->target[c] = 0.0f;
+  }
+  edge->source = edge->next_source = MX_EDGE_OUTPUT;
+  edge->mode = edge->next_mode = MX_EDGE_OFF;
+}
+
+// Glide toward what is asked for, through silence if the source or mode changes
+static void
+retarget(MxMixEdge* const edge)
+{
+  const bool same   = edge->next_source == edge->source && edge->next_mode == edge->mode;
+  const bool silent = edge->gain[0].current == 0.0f && edge->gain[1].current == 0.0f &&
+                      mx_smooth_is_settled(&edge->gain[0]) && mx_smooth_is_settled(&edge->gain[1]);
+
+  if (!same && (silent || edge->mode == MX_EDGE_OFF)) {
+    edge->source = edge->next_source;
+    edge->mode   = edge->next_mode;
+  }
+
+  const bool arrived = edge->next_source == edge->source && edge->next_mode == edge->mode;
+  for (unsigned c = 0U; c < 2U; ++c) {
+    mx_smooth_set_target(&edge->gain[c], arrived ? edge->target[c] : 0.0f);
+  }
+}
+
+void
+mx_mix_edge_set(MxMixEdge* const edge, const MxPlanEdge* const plan)
+{
+  const bool off    = plan->mode == MX_EDGE_OFF;
+  edge->target[0]   = off ? 0.0f : plan->gain[0];
+  edge->target[1]   = off ? 0.0f : plan->gain[1];
+  edge->next_mode   = plan->mode;
+  edge->next_source = off ? edge->source : plan->source;
+  retarget(edge);
+}
+
+void
+mx_mix_edge_cut(MxMixEdge* const edge)
+{
+  for (unsigned c = 0U; c < 2U; ++c) {
+    mx_smooth_jump(&edge->gain[c], 0.0f);
+    edge->target[c] = 0.0f;
+  }
+  edge->mode = edge->next_mode = MX_EDGE_OFF;
+}
+
+void
+mx_mix_add(float* const restrict dst,
+           const float* const restrict src,
+           const float    g,
+           const uint32_t n)
+{
+  for (uint32_t i = 0U; i < n; ++i) {
+    dst[i] += g * src[i];
+  }
+}
+
+// dst[i] += g0 a[i] + g1 b[i], constant gains
+static void
+add2(float* const restrict dst,
+     const float* const restrict a,
+     const float* const restrict b,
+     const float    g0,
+     const float    g1,
+     const uint32_t n)
+{
+  for (uint32_t i = 0U; i < n; ++i) {
+    dst[i] += g0 * a[i] + g1 * b[i];
+  }
+}
+
+static void
+process_settled(const MxMixEdge* const    edge,
+                const float* const* const src,
+                float* const* const       dst,
+                const uint32_t            n)
+{
+  const float g0 = edge->gain[0].current;
+  const float g1 = edge->gain[1].current;
+  switch ((MxEdgeMode)edge->mode) {
+    case MX_EDGE_OFF:
+      break;
+    case MX_EDGE_MONO:
+      if (g0 != 0.0f) {
+        mx_mix_add(dst[0], src[0], g0, n);
+      }
+      break;
+    case MX_EDGE_SPREAD:
+      if (g0 != 0.0f) {
+        mx_mix_add(dst[0], src[0], g0, n);
+      }
+      if (g1 != 0.0f) {
+        mx_mix_add(dst[1], src[0], g1, n);
+      }
+      break;
+    case MX_EDGE_PAIR:
+      if (g0 != 0.0f) {
+        mx_mix_add(dst[0], src[0], g0, n);
+      }
+      if (g1 != 0.0f) {
+        mx_mix_add(dst[1], src[1], g1, n);
+      }
+      break;
+    case MX_EDGE_FOLD:
+      if (g0 != 0.0f || g1 != 0.0f) {
+        add2(dst[0], src[0], src[1], g0, g1, n);
+      }
+      break;
+  }
+}
+
+static void
+process_ramping(MxMixEdge* const          edge,
+                const float* const* const src,
+                float* const* const       dst,
+                const uint32_t            n)
+{
+  MxSmooth* const a = &edge->gain[0];
+  MxSmooth* const b = &edge->gain[1];
+  switch ((MxEdgeMode)edge->mode) {
+    case MX_EDGE_OFF:
+      break;
+    case MX_EDGE_MONO:
+      for (uint32_t i = 0U; i < n; ++i) {
+        dst[0][i] += mx_smooth_next(a) * src[0][i];
+        mx_smooth_next(b);
+      }
+      break;
+    case MX_EDGE_SPREAD:
+      for (uint32_t i = 0U; i < n; ++i) {
+        dst[0][i] += mx_smooth_next(a) * src[0][i];
+        dst[1][i] += mx_smooth_next(b) * src[0][i];
+      }
+      break;
+    case MX_EDGE_PAIR:
+      for (uint32_t i = 0U; i < n; ++i) {
+        dst[0][i] += mx_smooth_next(a) * src[0][i];
+        dst[1][i] += mx_smooth_next(b) * src[1][i];
+      }
+      break;
+    case MX_EDGE_FOLD:
+      for (uint32_t i = 0U; i < n; ++i) {
+        const float g0 = mx_smooth_next(a);
+        dst[0][i] += g0 * src[0][i] + mx_smooth_next(b) * src[1][i];
+      }
+      break;
+  }
+}
+
+void
+mx_mix_edge_process(MxMixEdge* const          edge,
+                    const float* const* const src,
+                    float* const* const       dst,
+                    const uint32_t            n)
+{
+  assert(n <= MX_DSP_MAX_BLOCK);
+  if (mx_smooth_is_settled(&edge->gain[0]) && mx_smooth_is_settled(&edge->gain[1])) {
+    process_settled(edge, src, dst, n);
+  } else {
+    process_ramping(edge, src, dst, n);
+  }
+
+  // A glide to silence that has ended lets the asked-for source take over
+  // (or disconnects the edge) for the next block
+  if (edge->mode != edge->next_mode || edge->source != edge->next_source) {
+    retarget(edge);
+  }
+}
