@@ -28,6 +28,9 @@ retarget(MxMixEdge* const edge)
     edge->mode   = edge->next_mode;
   }
 
+  // A glide already heading for its value carries on (mx_smooth_set_target()
+  // ignores its own target): started again each block while a switch
+  // waits, it would stretch into a decay that never arrives
   const bool arrived = edge->next_source == edge->source && edge->next_mode == edge->mode;
   for (unsigned c = 0U; c < 2U; ++c) {
     mx_smooth_set_target(&edge->gain[c], arrived ? edge->target[c] : 0.0f);

@@ -260,11 +260,14 @@ mark_solo(MxPlan* const plan, const MxModel* const model)
   memset(plan->bus_up, 0, n_buses * sizeof(bool));
   memset(plan->bus_down, 0, n_buses * sizeof(bool));
 
-  // Downstream: in processing order, what a soloed node or a bus fed by
-  // one connects to is fed by a solo
+  // Downstream: in processing order, what a soloed or solo-safe node, or a
+  // bus fed by one, connects to stays open (a solo-safe talkback mic
+  // through a group bus must be heard: the group is kept, and the group's
+  // other members are muted on their own)
   for (uint32_t s = 0U; s < plan->limits.strips; ++s) {
-    if (soloed(model, &plan->strips[s], MX_NODE_STRIP, s)) {
-      any                           = true;
+    const bool solo = soloed(model, &plan->strips[s], MX_NODE_STRIP, s);
+    any             = any || solo;
+    if (solo || (plan->strips[s].present && on(model, MX_NODE_STRIP, s, MX_P_SOLO_SAFE, 0U))) {
       const MxPlanEdge* const edges = edges_of(plan, MX_NODE_STRIP, s);
       for (uint32_t d = 0U; d < n_buses; ++d) {
         plan->bus_down[d] = plan->bus_down[d] || edges[d].mode != MX_EDGE_OFF;
@@ -274,8 +277,9 @@ mark_solo(MxPlan* const plan, const MxModel* const model)
   for (uint32_t i = 0U; i < plan->n_order; ++i) {
     const uint32_t b    = plan->order[i];
     const bool     solo = soloed(model, &plan->buses[b], MX_NODE_BUS, b);
+    const bool     safe = on(model, MX_NODE_BUS, b, MX_P_SOLO_SAFE, 0U);
     any                 = any || solo;
-    if (solo || plan->bus_down[b]) {
+    if (solo || safe || plan->bus_down[b]) {
       const MxPlanEdge* const edges = edges_of(plan, MX_NODE_BUS, b);
       for (uint32_t d = 0U; d < n_buses; ++d) {
         plan->bus_down[d] = plan->bus_down[d] || edges[d].mode != MX_EDGE_OFF;

@@ -34,8 +34,9 @@
   never compensated.
 
   Solo in place: while anything is soloed, a strip or bus is muted unless
-  it is soloed, solo-safe, feeds a soloed node (upstream) or is fed by one
-  (downstream), through connected sends and routes.  The stored mute never
+  it is soloed, solo-safe, feeds a soloed node (upstream) or is fed by a
+  soloed or solo-safe one (downstream), through connected sends and
+  routes.  The stored mute never
   changes.  In AFL and PFL modes solo mutes nothing and each soloed node
   feeds the monitor bus instead.
 

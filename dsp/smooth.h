@@ -49,11 +49,18 @@ mx_smooth_init(MxSmooth* s, float value, float ms, double rate);
 void
 mx_smooth_set_time(MxSmooth* s, float ms, double rate);
 
-/// Start a ramp from the current value to `target`.  Audio thread.
+/**
+   Start a ramp from the current value to `target`.
+
+   Setting the target the value is already on, or already ramping to,
+   changes nothing: a control sent again (a surface that repeats itself, a
+   plan that re-sends a node) neither restarts nor stretches the ramp.
+   Audio thread.
+*/
 static inline void
 mx_smooth_set_target(MxSmooth* const s, const float target)
 {
-  if (target == s->target && s->remaining == 0) {
+  if (target == s->target) {
     return;
   }
 

@@ -15,8 +15,10 @@
 
   The limiter insert crossfades too: while `limiter_fade` moves, the block
   is copied into `alt` (the dry path), the limiter runs on `work`, and the
-  two are mixed by the smoothstep of the fade weight.  Once the weight
-  settles at 0 the limiter no longer runs; at 1 there is no copy.
+  two are mixed by the smoothstep of the fade weight.  A limiter put in
+  starts from silence, so the weight waits at 0 for `limiter_wait`
+  samples, its latency, before it ramps.  Once the weight settles at 0
+  the limiter no longer runs; at 1 there is no copy.
 
   The EQ order switch crossfades two complete paths.  When a fade starts,
   the EQ (an embedded value) and the compressor (mx_compressor_copy()) are
@@ -61,6 +63,7 @@ struct MxStripImpl {
   MxGain        drive;                       ///< Gain before the limiter, in the limited path
   bool          limiter_inserted;            ///< Limiter in the path, as set
   MxSmooth      limiter_fade;                ///< Weight of the limited path, 0 to 1
+  uint32_t      limiter_wait;                ///< Samples the fade in waits for the delay line
   float*        work[MX_STRIP_MAX_CHANNELS]; ///< Working copy of the input, one block
   float*        alt[MX_STRIP_MAX_CHANNELS];  ///< Signal through the old order, one block
 };
@@ -210,9 +213,12 @@ mx_strip_set_limiter_inserted(MxStrip* const strip, const bool inserted)
     return;
   }
 
-  // A limiter coming back from out of the path starts clean
+  // A limiter coming back from out of the path starts clean, and its path
+  // fades in once its delay line holds signal, not its initial silence
+  strip->limiter_wait = 0U;
   if (inserted && strip->limiter_fade.current == 0.0f) {
     mx_limiter_reset(strip->limiter);
+    strip->limiter_wait = mx_limiter_get_latency(strip->limiter);
   }
   strip->limiter_inserted = inserted;
   mx_smooth_set_target(&strip->limiter_fade, inserted ? 1.0f : 0.0f);
@@ -317,6 +323,7 @@ mx_strip_reset(MxStrip* const strip)
     mx_limiter_reset(strip->limiter);
   }
   mx_smooth_jump(&strip->limiter_fade, strip->limiter_inserted ? 1.0f : 0.0f);
+  strip->limiter_wait = 0U;
 }
 
 // The EQ's bands and the compressor, in one order
@@ -408,9 +415,12 @@ process_limiter(MxStrip* const strip, const uint32_t n)
     return;
   }
 
-  // Amplitude crossfade between the dry and the limited path
+  // Amplitude crossfade between the dry and the limited path, held at dry
+  // while the limited path is still the silence its delay line started with
   for (uint32_t i = 0U; i < n; ++i) {
-    const float w = smoothstep(mx_smooth_next(fade));
+    const bool  wait = strip->limiter_wait > 0U;
+    const float w    = wait ? 0.0f : smoothstep(mx_smooth_next(fade));
+    strip->limiter_wait -= wait ? 1U : 0U;
     for (unsigned c = 0U; c < nch; ++c) {
       ch[c][i] = strip->alt[c][i] + w * (ch[c][i] - strip->alt[c][i]);
     }
@@ -505,14 +515,30 @@ read_meters(Meters* const             meters,
   }
 }
 
+// Read and restart the limiter's largest reduction
+static float
+read_limiter(MxStrip* const strip)
+{
+  MxLimiter* const lim = strip->limiter;
+  const float      db  = mx_limiter_read_reset_max_reduction_db(lim);
+
+  // Out of the path, the limiter has stopped with the reduction it last
+  // had: clear it once read, or every later read would report it again
+  const MxSmooth* const fade = &strip->limiter_fade;
+  if (mx_smooth_is_settled(fade) && fade->current == 0.0f &&
+      mx_limiter_get_reduction_db(lim) != 0.0f) {
+    mx_limiter_reset(lim);
+  }
+  return db;
+}
+
 void
 mx_strip_read_meters(MxStrip* const strip, MxStripMeters* const out)
 {
   memset(out, 0, sizeof(*out));
   read_meters(&strip->pre, strip->channels, out->pre_peak, out->pre_rms);
   read_meters(&strip->post, strip->channels, out->post_peak, out->post_rms);
-  out->gate_reduction_db = mx_gate_read_max_reduction_db(&strip->gate);
-  out->comp_reduction_db = mx_compressor_read_max_reduction_db(strip->comp);
-  out->limiter_reduction_db =
-    strip->limiter ? mx_limiter_read_reset_max_reduction_db(strip->limiter) : 0.0f;
+  out->gate_reduction_db    = mx_gate_read_max_reduction_db(&strip->gate);
+  out->comp_reduction_db    = mx_compressor_read_max_reduction_db(strip->comp);
+  out->limiter_reduction_db = strip->limiter ? read_limiter(strip) : 0.0f;
 }

@@ -198,9 +198,12 @@ mx_strip_limiter(MxStrip* strip);
    The output crossfades between the dry and the limited path over
    MX_SMOOTH_DEFAULT_MS (smoothstep), so the change does not click, though
    the latency changes by mx_strip_limiter_latency().  A limiter put in
-   starts from silence and no reduction (mx_limiter_reset()); one taken
-   out stops running once the fade has ended.  Does nothing on a channel
-   strip.  Audio thread.
+   starts from silence and no reduction (mx_limiter_reset()), and its path
+   fades in once that silence has left its delay line, after
+   mx_strip_limiter_latency() samples; one taken out stops running once
+   the fade has ended, and its reduction then reads 0 (after one last read
+   of what it did while fading).  Does nothing on a channel strip.  Audio
+   thread.
 */
 void
 mx_strip_set_limiter_inserted(MxStrip* strip, bool inserted) MX_RT;
