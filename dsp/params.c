@@ -521,12 +521,11 @@ mx_param_check(const MxParam param, const float value)
     return MX_SUCCESS;
   }
 
-  MxStatus st = MX_SUCCESS;
-  TRY(st, mx_check_range(value, info->min, info->max));
-  if (info->type != MX_PARAM_FLOAT && value != floorf(value)) {
+  // Not a value of the type at all (a fraction of a switch) before out of range
+  if (isfinite(value) && info->type != MX_PARAM_FLOAT && value != floorf(value)) {
     return MX_ERR_BAD_ARG;
   }
-  return MX_SUCCESS;
+  return mx_check_range(value, info->min, info->max);
 }
 
 static const char* const node_kind_names[MX_NODE_N] = {

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 
 #include "address.h"
+#include "why.h"
 
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,20 +20,17 @@ typedef struct {
   unsigned    n;                      ///< Number of segments
 } Segments;
 
+// "no such address: /strip/x" for an address cut short after its node
 static MxStatus
-fail(const MxStatus st, char* const why, const size_t size, const char* const fmt, ...)
-  __attribute__((format(printf, 4, 5)));
-
-static MxStatus
-fail(const MxStatus st, char* const why, const size_t size, const char* const fmt, ...)
+no_such_address(const Segments* const s, char* const why, const size_t why_size)
 {
-  if (why && size) {
-    va_list args;
-    va_start(args, fmt);
-    vsnprintf(why, size, fmt, args);
-    va_end(args);
-  }
-  return st;
+  return mx_why(MX_ERR_NOT_FOUND,
+                why,
+                why_size,
+                "no such address: /%s%s%s",
+                s->seg[0],
+                s->n > 1U ? "/" : "",
+                s->n > 1U ? s->seg[1] : "");
 }
 
 static MxStatus
@@ -41,10 +38,10 @@ split(const char* const path, Segments* const s, char* const why, const size_t w
 {
   const size_t len = path ? strlen(path) : 0U;
   if (len == 0U || path[0] != '/') {
-    return fail(MX_ERR_NOT_FOUND, why, why_size, "an address starts with '/'");
+    return mx_why(MX_ERR_NOT_FOUND, why, why_size, "an address starts with '/'");
   }
   if (len > MX_ADDR_MAX) {
-    return fail(MX_ERR_NOT_FOUND, why, why_size, "address longer than %u bytes", MX_ADDR_MAX);
+    return mx_why(MX_ERR_NOT_FOUND, why, why_size, "address longer than %u bytes", MX_ADDR_MAX);
   }
 
   memcpy(s->text, path + 1, len); // Includes the NUL
@@ -56,7 +53,7 @@ split(const char* const path, Segments* const s, char* const why, const size_t w
       *slash = '\0';
     }
     if (*at == '\0' || s->n == MAX_SEGMENTS) {
-      return fail(MX_ERR_NOT_FOUND, why, why_size, "no such address: %s", path);
+      return mx_why(MX_ERR_NOT_FOUND, why, why_size, "no such address: %s", path);
     }
     s->seg[s->n++] = at;
     if (!slash) {
@@ -98,13 +95,13 @@ parse_id(const MxModel* const model,
   uint32_t          n     = 0U;
   if (text[0] >= '0' && text[0] <= '9') {
     if (!parse_number(text, count, &n)) {
-      return fail(MX_ERR_NOT_FOUND, why, why_size, "no %s %s (there are %u)", what, text, count);
+      return mx_why(MX_ERR_NOT_FOUND, why, why_size, "no %s %s (there are %u)", what, text, count);
     }
     *index = n - 1U;
     return MX_SUCCESS;
   }
   if (mx_model_find(model, kind, text, index)) {
-    return fail(MX_ERR_NOT_FOUND, why, why_size, "no %s named '%s'", what, text);
+    return mx_why(MX_ERR_NOT_FOUND, why, why_size, "no %s named '%s'", what, text);
   }
   return MX_SUCCESS;
 }
@@ -154,7 +151,7 @@ match_path(const MxModel* const     model,
       break;
     case MX_SUB_BAND:
       if (!parse_number(text, MX_PARAM_EQ_BANDS, &n)) {
-        return fail(
+        return mx_why(
           MX_ERR_NOT_FOUND, why, why_size, "no EQ band %s (1 to %u)", text, MX_PARAM_EQ_BANDS);
       }
       *sub = n - 1U;
@@ -164,13 +161,13 @@ match_path(const MxModel* const     model,
       const MxLimits limits = mx_model_limits(model);
       const uint32_t max    = info->sub == MX_SUB_VCA ? limits.vcas : limits.mute_groups;
       if (!parse_number(text, max, &n)) {
-        return fail(MX_ERR_NOT_FOUND,
-                    why,
-                    why_size,
-                    "no %s %s (1 to %u)",
-                    info->sub == MX_SUB_VCA ? "VCA" : "mute group",
-                    text,
-                    max);
+        return mx_why(MX_ERR_NOT_FOUND,
+                      why,
+                      why_size,
+                      "no %s %s (1 to %u)",
+                      info->sub == MX_SUB_VCA ? "VCA" : "mute group",
+                      text,
+                      max);
       }
       *sub = n - 1U;
       break;
@@ -194,33 +191,33 @@ explain(const MxModel* const model,
   const MxNode             dest = { MX_NODE_BUS, sub };
   const char* const        name = mx_model_name(model, dest);
   if (info->flags & MX_PFLAG_STEREO) {
-    return fail(MX_ERR_NOT_APPLICABLE,
-                why,
-                why_size,
-                "'%s' is only on stereo %ss",
-                info->path,
-                mx_node_kind_name(node.kind));
+    return mx_why(MX_ERR_NOT_APPLICABLE,
+                  why,
+                  why_size,
+                  "'%s' is only on stereo %s",
+                  info->path,
+                  node.kind == MX_NODE_BUS ? "buses" : "strips");
   }
   if (param == MX_P_ROUTE && node.kind == MX_NODE_BUS && node.index == sub) {
-    return fail(MX_ERR_NOT_APPLICABLE, why, why_size, "a bus cannot route to itself");
+    return mx_why(MX_ERR_NOT_APPLICABLE, why, why_size, "a bus cannot route to itself");
   }
   if (param == MX_P_ROUTE) {
-    return fail(MX_ERR_NOT_APPLICABLE,
-                why,
-                why_size,
-                "'%s' is an aux bus: feed it with send/%s/level",
-                name,
-                name);
+    return mx_why(MX_ERR_NOT_APPLICABLE,
+                  why,
+                  why_size,
+                  "'%s' is an aux bus: feed it with send/%s/level",
+                  name,
+                  name);
   }
   if (mx_model_bus_kind(model, dest) == MX_BUS_GROUP) {
-    return fail(MX_ERR_NOT_APPLICABLE,
-                why,
-                why_size,
-                "'%s' is a group bus: feed it with route/%s",
-                name,
-                name);
+    return mx_why(MX_ERR_NOT_APPLICABLE,
+                  why,
+                  why_size,
+                  "'%s' is a group bus: feed it with route/%s",
+                  name,
+                  name);
   }
-  return fail(
+  return mx_why(
     MX_ERR_NOT_APPLICABLE, why, why_size, "'%s' is mono: a send into it has no pan", name);
 }
 
@@ -244,12 +241,16 @@ parse_control(const MxModel* const  model,
     if (st == MX_FAILURE) {
       continue;
     }
+    if (!(info->nodes & (1U << node.kind))) {
+      // The same path may mean another control elsewhere (VCA fader); a bad
+      // sub-index of a control not on this node ("route/master" on the
+      // master) is no reason to look further.  The first such is the
+      // most literal
+      elsewhere = elsewhere ? elsewhere : info;
+      continue;
+    }
     if (st) {
       return st;
-    }
-    if (!(info->nodes & (1U << node.kind))) {
-      elsewhere = info; // The same path may mean another control elsewhere (VCA fader)
-      continue;
     }
 
     out->kind  = MX_ADDR_CONTROL;
@@ -269,14 +270,15 @@ parse_control(const MxModel* const  model,
                             : node.kind == MX_NODE_VCA     ? "VCAs"
                                                            : "mute groups";
   if (elsewhere) {
-    return fail(MX_ERR_NOT_APPLICABLE, why, why_size, "'%s' is not on %s", elsewhere->path, where);
+    return mx_why(
+      MX_ERR_NOT_APPLICABLE, why, why_size, "'%s' is not on %s", elsewhere->path, where);
   }
   char rest[MX_ADDR_MAX + 1U] = "";
   for (unsigned i = first; i < s->n; ++i) {
     strncat(rest, i > first ? "/" : "", sizeof(rest) - strlen(rest) - 1U);
     strncat(rest, s->seg[i], sizeof(rest) - strlen(rest) - 1U);
   }
-  return fail(MX_ERR_NOT_FOUND, why, why_size, "no control '%s' on %s", rest, where);
+  return mx_why(MX_ERR_NOT_FOUND, why, why_size, "no control '%s' on %s", rest, where);
 }
 
 // /strip/... or /bus/...
@@ -294,13 +296,7 @@ parse_channel(const MxModel* const  model,
     return MX_SUCCESS;
   }
   if (s->n < 3U) {
-    return fail(MX_ERR_NOT_FOUND,
-                why,
-                why_size,
-                "no such address: /%s%s%s",
-                s->seg[0],
-                s->n > 1U ? "/" : "",
-                s->n > 1U ? s->seg[1] : "");
+    return no_such_address(s, why, why_size);
   }
 
   uint32_t index = 0U;
@@ -329,14 +325,17 @@ parse_group(const MxModel* const  model,
 {
   const uint32_t count = mx_model_count(model, kind);
   uint32_t       n     = 0U;
-  if (s->n < 3U || !parse_number(s->seg[1], count, &n)) {
-    return fail(MX_ERR_NOT_FOUND,
-                why,
-                why_size,
-                "no %s %s (1 to %u)",
-                kind == MX_NODE_VCA ? "VCA" : "mute group",
-                s->n > 1U ? s->seg[1] : "",
-                count);
+  if (s->n < 3U) {
+    return no_such_address(s, why, why_size);
+  }
+  if (!parse_number(s->seg[1], count, &n)) {
+    return mx_why(MX_ERR_NOT_FOUND,
+                  why,
+                  why_size,
+                  "no %s %s (1 to %u)",
+                  kind == MX_NODE_VCA ? "VCA" : "mute group",
+                  s->seg[1],
+                  count);
   }
   const MxNode node = { kind, n - 1U };
   return parse_control(model, node, s, 2U, out, why, why_size);
@@ -372,7 +371,7 @@ mx_addr_parse(const MxModel* const model,
   const bool   monitor = !strcmp(head, "monitor");
   const MxNode node    = { master ? MX_NODE_MASTER : MX_NODE_MONITOR, 0U };
   if ((!master && !monitor) || s.n < 2U) {
-    return fail(MX_ERR_NOT_FOUND, why, why_size, "no such address: %s", path);
+    return mx_why(MX_ERR_NOT_FOUND, why, why_size, "no such address: %s", path);
   }
   return parse_control(model, node, &s, 1U, out, why, why_size);
 }
@@ -402,23 +401,29 @@ mx_addr_format(const MxModel* const model,
                char* const          buf,
                const size_t         size)
 {
-  if (!mx_model_exists(model, addr->node)) {
-    return -1;
-  }
-
-  char node[MX_ADDR_MAX + 1U];
-  format_node(model, addr->node, node, sizeof(node));
+  // Adds name no node; remove and name only strips and buses
   switch (addr->kind) {
     case MX_ADDR_STRIP_ADD:
       return snprintf(buf, size, "/strip/add");
     case MX_ADDR_BUS_ADD:
       return snprintf(buf, size, "/bus/add");
     case MX_ADDR_REMOVE:
-      return snprintf(buf, size, "%s/remove", node);
     case MX_ADDR_NAME:
-      return snprintf(buf, size, "%s/name", node);
     case MX_ADDR_CONTROL:
       break;
+  }
+  const bool channel = addr->node.kind == MX_NODE_STRIP || addr->node.kind == MX_NODE_BUS;
+  if (!mx_model_exists(model, addr->node) || (addr->kind != MX_ADDR_CONTROL && !channel)) {
+    return -1;
+  }
+
+  char node[MX_ADDR_MAX + 1U];
+  format_node(model, addr->node, node, sizeof(node));
+  if (addr->kind == MX_ADDR_REMOVE) {
+    return snprintf(buf, size, "%s/remove", node);
+  }
+  if (addr->kind == MX_ADDR_NAME) {
+    return snprintf(buf, size, "%s/name", node);
   }
 
   const MxParamInfo* const info = mx_param_info(addr->param);
@@ -452,15 +457,13 @@ mx_addr_format_range(const MxParam param, char* const buf, const size_t size)
     return snprintf(buf, size, "0 or 1");
   }
   if (info->type == MX_PARAM_ENUM) {
-    int len = 0;
-    buf[0]  = '\0';
-    for (unsigned i = 0U; info->labels[i]; ++i) {
-      len += snprintf(buf + strlen(buf), size - strlen(buf), "%s%s", i ? "|" : "", info->labels[i]);
-      if ((size_t)len >= size) {
-        break;
-      }
+    // Join in full first, so that `buf` may be short (or size 0) as for snprintf()
+    char   all[160] = "";
+    size_t len      = 0U;
+    for (unsigned i = 0U; info->labels[i] && len < sizeof(all); ++i) {
+      len += (size_t)snprintf(all + len, sizeof(all) - len, "%s%s", i ? "|" : "", info->labels[i]);
     }
-    return len;
+    return snprintf(buf, size, "%s", all);
   }
 
   char lo[24];
@@ -494,7 +497,7 @@ mx_addr_parse_value(const MxParam     param,
   char                     range[160];
   mx_addr_format_range(param, range, sizeof(range));
   if (!info || !text) {
-    return fail(MX_ERR_BAD_ARG, why, why_size, "no value");
+    return mx_why(MX_ERR_BAD_ARG, why, why_size, "no value");
   }
 
   float v = 0.0f;
@@ -508,22 +511,28 @@ mx_addr_parse_value(const MxParam     param,
   } else if ((info->flags & MX_PFLAG_OFF) && word_is(text, "-inf", "-infinity")) {
     v = -INFINITY;
   } else {
-    char* end      = NULL;
-    errno          = 0;
-    const double d = strtod(text, &end);
-    if (end == text || *end != '\0' || !isfinite(d) || info->type == MX_PARAM_SWITCH) {
-      return fail(
+    // strtof(), as mx_addr_format_value() checks with: no double rounding.
+    // A number too large for a float is out of range, not infinite (off)
+    char* end = NULL;
+    errno     = 0;
+    v         = strtof(text, &end);
+    if (end == text || *end != '\0' || info->type == MX_PARAM_SWITCH ||
+        (!isfinite(v) && errno != ERANGE)) {
+      return mx_why(
         MX_ERR_BAD_ARG, why, why_size, "'%s' is not a value of %s (%s)", text, info->path, range);
     }
-    v = (float)d;
+    if (!isfinite(v)) {
+      return mx_why(
+        MX_ERR_RANGE, why, why_size, "%s is out of range for %s (%s)", text, info->path, range);
+    }
   }
 
   const MxStatus st = mx_param_check(param, v);
   if (st == MX_ERR_RANGE) {
-    return fail(st, why, why_size, "%s is out of range for %s (%s)", text, info->path, range);
+    return mx_why(st, why, why_size, "%s is out of range for %s (%s)", text, info->path, range);
   }
   if (st) {
-    return fail(st, why, why_size, "'%s' is not a value of %s (%s)", text, info->path, range);
+    return mx_why(st, why, why_size, "'%s' is not a value of %s (%s)", text, info->path, range);
   }
   *value = v;
   return MX_SUCCESS;
@@ -540,13 +549,20 @@ mx_addr_format_value(const MxParam param, const float value, char* const buf, co
     return snprintf(buf, size, "-inf");
   }
 
-  // The shortest decimal that reads back as the same float (9 digits always do)
-  int len = 0;
+  // The fewest digits that read back as the same float (9 always do),
+  // tried in full here so that `buf` may be short
+  char text[32];
   for (int digits = 1; digits <= 9; ++digits) {
-    len = snprintf(buf, size, "%.*g", digits, (double)value);
-    if (strtof(buf, NULL) == value) {
+    snprintf(text, sizeof(text), "%.*g", digits, (double)value);
+    if (strtof(text, NULL) == value) {
       break;
     }
   }
-  return len;
+
+  // %g writes 2500 as "2.5e+03"; a float that reads back from such a
+  // number is whole (every float from 2^23 up is), so write it in full
+  if (strchr(text, 'e') && fabsf(value) >= 1.0f && fabsf(value) < 1e9f) {
+    snprintf(text, sizeof(text), "%.0f", (double)value);
+  }
+  return snprintf(buf, size, "%s", text);
 }
