@@ -3,7 +3,9 @@
 // mixd: command-line entry.  Dispatches to a subcommand; each owns its
 // options.  The live JACK daemon (no subcommand) arrives with the daemon issue.
 
+#include "controls.h"
 #include "demo.h"
+#include "render.h"
 
 #include "config.h"
 
@@ -18,7 +20,11 @@ print_usage(FILE* const out)
           "Headless mixing and mastering server for JACK.\n"
           "\n"
           "Commands:\n"
-          "  demo [-o FILE] [-s SECONDS] [-r RATE]\n"
+          "  render SESSION -i [STRIP=]FILE... -o OUTPUT [--stems DIR] [--normalize LUFS]\n"
+          "                 run files through a session's mix, faster than real time,\n"
+          "                 and print the loudness report\n"
+          "  controls       list every control with its values and default\n"
+          "  demo [-o FILE] [-s SECONDS] [-r RATE] [-k DIR]\n"
           "                 render a generated 8-track band through the processors\n"
           "                 and print levels and loudness\n"
           "\n"
@@ -46,6 +52,14 @@ main(int argc, char** argv)
   if (!strcmp(command, "-V") || !strcmp(command, "--version")) {
     printf("mixd %s\n", PACKAGE_VERSION);
     return 0;
+  }
+
+  if (!strcmp(command, "render")) {
+    return mx_render_main(argc - 1, argv + 1);
+  }
+
+  if (!strcmp(command, "controls")) {
+    return mx_controls_main(argc - 1, argv + 1);
   }
 
   if (!strcmp(command, "demo")) {

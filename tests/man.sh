@@ -1,0 +1,19 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+# The list of controls in mixd-session(5) is the parameter table: it must
+# be exactly what `mixd controls --man` prints (paste that output between
+# ".B mixd controls / prints this table." and ".SH EXAMPLES" to update it).
+set -u
+: "${top_srcdir:=$(dirname "$0")/..}"
+: "${top_builddir:=$(dirname "$0")/..}"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+"$top_builddir/daemon/mixd" controls --man >"$tmp/table" || exit 1
+awk '/^prints this table\.$/ { on = 1; next } /^\.SH EXAMPLES/ { on = 0 } on' \
+  "$top_srcdir/man/mixd-session.5" >"$tmp/page"
+if ! diff -u "$tmp/page" "$tmp/table"; then
+  echo "man: man/mixd-session.5 CONTROLS differs from 'mixd controls --man'"
+  exit 1
+fi
+echo "man: $(grep -c '^\.TP' "$tmp/table") controls documented"
