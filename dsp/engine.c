@@ -197,6 +197,9 @@ send(MxEngine* const engine)
 {
   const size_t per_batch = MX_ENGINE_BATCH_BYTES / sizeof(MxCmd);
   size_t       sent      = 0U;
+  if (!engine->queued) {
+    return MX_SUCCESS;
+  }
   while (sent < engine->queued) {
     const size_t n = engine->queued - sent < per_batch ? engine->queued - sent : per_batch;
     if (mx_ring_write(engine->proc.commands,
@@ -473,6 +476,7 @@ mx_engine_flush(MxEngine* const engine)
 {
   MxStatus st = MX_SUCCESS;
   collect(engine);
+  poll_meters(engine);
   if (engine->plan_dirty) {
     TRY(st, sync_plan(engine));
   }

@@ -184,7 +184,9 @@ mx_engine_commit(MxEngine* engine);
    Send what is queued, and free what the audio side has let go.
 
    Main thread; call it regularly (each loop turn, or each rendered
-   period), as the removal of a strip completes only here.
+   period), as the removal of a strip completes only here, and the meter
+   snapshots are gathered here (mx_engine_take_meters()) so that their
+   ring never fills.
    @return MX_SUCCESS once nothing waits, MX_FAILURE if the command ring is
    full and some changes still wait (they go out on a later call).
 */

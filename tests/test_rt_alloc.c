@@ -9,6 +9,7 @@
 #include "biquad.h"
 #include "compressor.h"
 #include "dc_blocker.h"
+#include "engine.h"
 #include "delay.h"
 #include "denormal.h"
 #include "gain.h"
@@ -26,6 +27,7 @@
 
 #include <check.h>
 #include <stdlib.h>
+#include <string.h>
 
 enum { BLOCK = 256, BLOCKS = 200, RATE = 48000 };
 
@@ -239,6 +241,91 @@ START_TEST(full_strip)
 }
 END_TEST
 
+static MxNode
+node(const MxNodeKind kind, const uint32_t index)
+{
+  const MxNode n = { kind, index };
+  return n;
+}
+
+// The whole engine: the main thread changes the mix between periods,
+// topology included; only mx_engine_process() runs under the guard
+START_TEST(engine_process)
+{
+  MxEngineConfig config  = mx_engine_config_default();
+  config.max_block       = BLOCK;
+  config.limits.strips   = 8U;
+  config.limits.buses    = 4U;
+  MxEngine* const engine = mx_engine_new(&config);
+  ck_assert_ptr_nonnull(engine);
+  ck_assert_int_eq(mx_engine_add_strip(engine, "vox", 1U, NULL), MX_SUCCESS);
+  ck_assert_int_eq(mx_engine_add_strip(engine, "keys", 2U, NULL), MX_SUCCESS);
+  ck_assert_int_eq(mx_engine_add_strip(engine, "kick", 1U, NULL), MX_SUCCESS);
+  ck_assert_int_eq(mx_engine_add_bus(engine, "wedge", MX_BUS_AUX, 1U, NULL), MX_SUCCESS);
+  ck_assert_int_eq(mx_engine_add_bus(engine, "fx", MX_BUS_AUX, 2U, NULL), MX_SUCCESS);
+  ck_assert_int_eq(mx_engine_add_bus(engine, "drums", MX_BUS_GROUP, 2U, NULL), MX_SUCCESS);
+  const MxNode master  = node(MX_NODE_MASTER, 0U);
+  const MxNode monitor = node(MX_NODE_MONITOR, 0U);
+
+  MxEngineInput inputs[8];
+  memset(inputs, 0, sizeof(inputs));
+  for (unsigned s = 0U; s < 8U; ++s) {
+    inputs[s].ch[0] = left;
+    inputs[s].ch[1] = right;
+  }
+  MxEngineIo io;
+  memset(&io, 0, sizeof(io));
+  io.strips       = inputs;
+  io.master.ch[0] = out_l;
+  io.master.ch[1] = out_r;
+
+  size_t heap_calls = 0U;
+  for (unsigned b = 0U; b < BLOCKS; ++b) {
+    next_block(b);
+    if (b % 10U == 0U) {
+      // A surface moving everything, solo modes, VCAs, routing, limiters
+      const uint32_t n = mx_model_count(mx_engine_model(engine), MX_NODE_STRIP);
+      for (uint32_t s = 0U; s < n; ++s) {
+        mx_engine_set(engine, node(MX_NODE_STRIP, s), MX_P_FADER, 0U, -(float)(b % 20U));
+        mx_engine_set(engine, node(MX_NODE_STRIP, s), MX_P_EQ_BAND_GAIN, 1U, (float)(b % 13U));
+        mx_engine_set(engine, node(MX_NODE_STRIP, s), MX_P_COMP_ON, 0U, (float)(b % 20U == 0U));
+        mx_engine_set(engine, node(MX_NODE_STRIP, s), MX_P_SEND_LEVEL, 0U, -(float)(b % 9U));
+        mx_engine_set(engine, node(MX_NODE_STRIP, s), MX_P_SEND_TAP, 1U, (float)(b / 10U % 3U));
+        mx_engine_set(engine, node(MX_NODE_STRIP, s), MX_P_SEND_LEVEL, 1U, -3.0f);
+        mx_engine_set(engine, node(MX_NODE_STRIP, s), MX_P_ROUTE, 2U, (float)(b / 10U % 2U));
+        mx_engine_set(
+          engine, node(MX_NODE_STRIP, s), MX_P_SOLO, 0U, (float)(b % 30U == 0U && s == 0U));
+        mx_engine_set(engine, node(MX_NODE_STRIP, s), MX_P_VCA, 0U, 1.0f);
+      }
+      mx_engine_set(engine, node(MX_NODE_VCA, 0U), MX_P_FADER, 0U, -(float)(b % 7U));
+      mx_engine_set(engine, node(MX_NODE_BUS, 2U), MX_P_LIMITER_ON, 0U, (float)(b / 10U % 2U));
+      mx_engine_set(engine, master, MX_P_LIMITER_ON, 0U, (float)(b / 20U % 2U));
+      mx_engine_set(engine, monitor, MX_P_MONITOR_MODE, 0U, (float)(b / 10U % 3U));
+      if (b == 50U) {
+        mx_engine_remove(engine, node(MX_NODE_STRIP, 2U));
+      }
+      if (b == 100U) {
+        mx_engine_add_strip(engine, "snare", 1U, NULL);
+      }
+      if (b == 150U) {
+        mx_engine_settle(engine);
+      }
+    }
+    mx_engine_flush(engine);
+
+    mxt_alloc_guard_arm();
+    mx_engine_process(engine, &io, BLOCK);
+    heap_calls += mxt_alloc_guard_disarm();
+  }
+  ck_assert_uint_eq(heap_calls, 0U);
+
+  // The changes did happen: the removal went all the way through
+  ck_assert_int_eq(mx_model_slot_state(mx_engine_model(engine), MX_NODE_STRIP, 2U), MX_SLOT_USED);
+  ck_assert_str_eq(mx_model_name(mx_engine_model(engine), node(MX_NODE_STRIP, 2U)), "snare");
+  mx_engine_free(engine);
+}
+END_TEST
+
 static Suite*
 rt_alloc_suite(void)
 {
@@ -254,6 +341,7 @@ rt_alloc_suite(void)
   tcase_add_test(procs, heap_processors);
   tcase_add_test(procs, ring_messages);
   tcase_add_loop_test(procs, full_strip, 0, 2);
+  tcase_add_test(procs, engine_process);
   suite_add_tcase(s, procs);
   return s;
 }
