@@ -2,6 +2,8 @@
 #ifndef MX_DSP_DENORMAL_H
 #define MX_DSP_DENORMAL_H
 
+#include "common.h"
+
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -28,11 +30,11 @@ typedef struct {
    @return true if the hardware supports it (x86 SSE, arm64), else false.
 */
 bool
-mx_denormal_disable(MxFpState* saved);
+mx_denormal_disable(MxFpState* saved) MX_RT;
 
 /// Restore the state saved by mx_denormal_disable().  Any thread, for itself.
 void
-mx_denormal_restore(const MxFpState* saved);
+mx_denormal_restore(const MxFpState* saved) MX_RT;
 
 /**
    Return true if flush-to-zero is in force on the calling thread.

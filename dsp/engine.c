@@ -583,6 +583,18 @@ mx_engine_remove(MxEngine* const engine, const MxNode node)
 }
 
 MxStatus
+mx_engine_add_connection(MxEngine* const engine, const char* const from, const char* const to)
+{
+  return mx_model_add_connection(engine->model, from, to);
+}
+
+MxStatus
+mx_engine_remove_connection(MxEngine* const engine, const char* const from, const char* const to)
+{
+  return mx_model_remove_connection(engine->model, from, to);
+}
+
+MxStatus
 mx_engine_rename(MxEngine* const engine, const MxNode node, const char* const name)
 {
   return mx_model_rename(engine->model, node, name);
@@ -699,6 +711,13 @@ static MxStatus
 load(MxEngine* const engine, const MxModel* const next)
 {
   MxStatus st = MX_SUCCESS;
+  mx_model_clear_connections(engine->model);
+  for (uint32_t i = 0U; i < mx_model_connection_count(next); ++i) {
+    const char* from = NULL;
+    const char* to   = NULL;
+    mx_model_connection(next, i, &from, &to);
+    TRY(st, mx_model_add_connection(engine->model, from, to));
+  }
   TRY(st, load_nodes(engine, next, MX_NODE_STRIP));
   TRY(st, load_nodes(engine, next, MX_NODE_BUS));
   for (unsigned pass = 0U; pass < 2U; ++pass) {

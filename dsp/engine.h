@@ -132,6 +132,18 @@ mx_engine_add_bus(MxEngine*   engine,
 MxStatus
 mx_engine_remove(MxEngine* engine, MxNode node);
 
+/**
+   Add or remove a connection rule, as mx_model_add_connection() and
+   mx_model_remove_connection(): kept in the model for the host (the JACK
+   client connects ports by them), nothing changes in the mix.  Main thread.
+*/
+MxStatus
+mx_engine_add_connection(MxEngine* engine, const char* from, const char* to);
+
+/// Remove a connection rule, as mx_model_remove_connection().  Main thread.
+MxStatus
+mx_engine_remove_connection(MxEngine* engine, const char* from, const char* to);
+
 /// Rename a strip or bus, as mx_model_rename().  Main thread.
 MxStatus
 mx_engine_rename(MxEngine* engine, MxNode node, const char* name);
@@ -151,7 +163,8 @@ mx_engine_set(MxEngine* engine, MxNode node, MxParam param, uint32_t sub, float 
 /**
    Make the engine's mix equal to `model`, keeping the strips and buses
    that exist in both (same name, kind and channels) and their processing
-   state: changes glide as any others do.  One transaction.
+   state: changes glide as any others do.  The connection rules are
+   replaced by the model's.  One transaction.
 
    Main thread.
    @param model A model with the engine's limits.

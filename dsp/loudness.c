@@ -9,6 +9,17 @@
 #include <stdlib.h>
 
 /*
+  libebur128 is not annotated for clang's function effects, so the calls
+  below from MX_RT functions would be reported by -Wfunction-effects.  In
+  the histogram mode used here add_frames, loudness_window and the getters
+  make no heap call and take no lock (measured with tests/alloc_guard.c;
+  RealtimeSanitizer checks it again at run time in the rtsan build).
+*/
+#if defined(__clang__) && __clang_major__ >= 20
+#  pragma clang diagnostic ignored "-Wfunction-effects"
+#endif
+
+/*
   Histogram mode keeps integrated loudness and LRA in two fixed histograms of
   0.1 LU bins instead of a list that grows by one allocation per 100 ms
   gating block (libebur128 1.2.6 mallocs inside add_frames without it).  The

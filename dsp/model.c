@@ -43,17 +43,19 @@ typedef struct {
 } Nodes;
 
 struct MxModelImpl {
-  MxLimits limits;        ///< Capacity
-  bool     hold_removed;  ///< Removed nodes wait for mx_model_release()
-  Nodes    strips;        ///< Channel strips
-  Nodes    buses;         ///< Aux and group buses
-  Channel  master;        ///< Master bus
-  float*   vca_fader;     ///< [VCA] fader offsets, dB
-  float*   vca_mute;      ///< [VCA] mutes
-  float*   group_mute;    ///< [mute group] mutes
-  float    monitor_mode;  ///< MxSoloMode
-  float    monitor_level; ///< Monitor level, dB
-  float*   pool;          ///< Every array above, one allocation
+  MxLimits limits;                            ///< Capacity
+  bool     hold_removed;                      ///< Removed nodes wait for mx_model_release()
+  Nodes    strips;                            ///< Channel strips
+  Nodes    buses;                             ///< Aux and group buses
+  Channel  master;                            ///< Master bus
+  float*   vca_fader;                         ///< [VCA] fader offsets, dB
+  float*   vca_mute;                          ///< [VCA] mutes
+  float*   group_mute;                        ///< [mute group] mutes
+  float    monitor_mode;                      ///< MxSoloMode
+  float    monitor_level;                     ///< Monitor level, dB
+  float*   pool;                              ///< Every array above, one allocation
+  char (*rules)[2][MX_PORT_PATTERN_MAX + 1U]; ///< [rule][from, to]: connection rules
+  uint32_t n_rules;                           ///< Entries of `rules`
 };
 
 MxLimits
@@ -143,8 +145,9 @@ mx_model_new(const MxLimits* const limits, const bool hold_removed)
   model->buses.slots  = (Channel*)calloc(l.buses, sizeof(Channel));
   model->strips.order = (uint32_t*)calloc(l.strips, sizeof(uint32_t));
   model->buses.order  = (uint32_t*)calloc(l.buses, sizeof(uint32_t));
+  model->rules        = calloc(MX_CONNECTIONS_MAX, sizeof(*model->rules));
   if (!model->pool || !model->strips.slots || !model->buses.slots || !model->strips.order ||
-      !model->buses.order) {
+      !model->buses.order || !model->rules) {
     mx_model_free(model);
     return NULL;
   }
@@ -182,6 +185,7 @@ mx_model_free(MxModel* const model)
     return;
   }
 
+  free(model->rules);
   free(model->buses.order);
   free(model->strips.order);
   free(model->buses.slots);
@@ -781,6 +785,15 @@ mx_model_slot_get(const MxModel* const model,
   return MX_SUCCESS;
 }
 
+const char*
+mx_model_slot_name(const MxModel* const model, const MxNodeKind kind, const uint32_t slot)
+{
+  const Nodes* const nodes = const_nodes_of(model, kind);
+  return nodes && slot < nodes->limit && nodes->slots[slot].state != MX_SLOT_FREE
+           ? nodes->slots[slot].name
+           : "";
+}
+
 unsigned
 mx_model_slot_channels(const MxModel* const model, const MxNodeKind kind, const uint32_t slot)
 {
@@ -797,4 +810,82 @@ MxBusKind
 mx_model_slot_bus_kind(const MxModel* const model, const uint32_t slot)
 {
   return slot < model->buses.limit ? model->buses.slots[slot].bus_kind : MX_BUS_AUX;
+}
+
+// ---------------------------------------------------------------------------
+// Connection rules
+
+static bool
+pattern_valid(const char* const p)
+{
+  return p && p[0] && strlen(p) <= MX_PORT_PATTERN_MAX;
+}
+
+static uint32_t
+find_rule(const MxModel* const model, const char* const from, const char* const to)
+{
+  uint32_t i = 0U;
+  while (i < model->n_rules &&
+         (strcmp(model->rules[i][0], from) || strcmp(model->rules[i][1], to))) {
+    ++i;
+  }
+  return i;
+}
+
+MxStatus
+mx_model_add_connection(MxModel* const model, const char* const from, const char* const to)
+{
+  if (!pattern_valid(from) || !pattern_valid(to)) {
+    return MX_ERR_BAD_ARG;
+  }
+  if (find_rule(model, from, to) < model->n_rules) {
+    return MX_ERR_EXISTS;
+  }
+  if (model->n_rules == MX_CONNECTIONS_MAX) {
+    return MX_ERR_FULL;
+  }
+  strcpy(model->rules[model->n_rules][0], from);
+  strcpy(model->rules[model->n_rules][1], to);
+  ++model->n_rules;
+  return MX_SUCCESS;
+}
+
+MxStatus
+mx_model_remove_connection(MxModel* const model, const char* const from, const char* const to)
+{
+  const uint32_t i =
+    pattern_valid(from) && pattern_valid(to) ? find_rule(model, from, to) : model->n_rules;
+  if (i == model->n_rules) {
+    return MX_ERR_NOT_FOUND;
+  }
+  memmove(
+    model->rules + i, model->rules + i + 1U, (model->n_rules - i - 1U) * sizeof(*model->rules));
+  --model->n_rules;
+  return MX_SUCCESS;
+}
+
+void
+mx_model_clear_connections(MxModel* const model)
+{
+  model->n_rules = 0U;
+}
+
+uint32_t
+mx_model_connection_count(const MxModel* const model)
+{
+  return model->n_rules;
+}
+
+MxStatus
+mx_model_connection(const MxModel* const model,
+                    const uint32_t       i,
+                    const char** const   from,
+                    const char** const   to)
+{
+  if (i >= model->n_rules) {
+    return MX_ERR_NOT_FOUND;
+  }
+  *from = model->rules[i][0];
+  *to   = model->rules[i][1];
+  return MX_SUCCESS;
 }

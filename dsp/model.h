@@ -239,6 +239,46 @@ mx_model_sub_count(const MxModel* model, MxNode node, MxParam param);
 uint32_t
 mx_model_route_path(const MxModel* model, uint32_t from, uint32_t to, uint32_t* path, uint32_t max);
 
+/// Longest port name or pattern of a connection rule, bytes (without the NUL).
+#define MX_PORT_PATTERN_MAX 255U
+
+/// Most connection rules a model holds.
+#define MX_CONNECTIONS_MAX 256U
+
+/**
+   Add a connection rule: ports matching `from` are to be connected to
+   ports matching `to`.
+
+   The model only keeps the rules, in order, as text: what they mean is
+   the JACK host's (patterns, own ports).
+   @return MX_ERR_BAD_ARG for an empty or too long pattern, MX_ERR_EXISTS
+   for a rule already there, MX_ERR_FULL at MX_CONNECTIONS_MAX.
+*/
+MxStatus
+mx_model_add_connection(MxModel* model, const char* from, const char* to);
+
+/// Remove a connection rule.  @return MX_ERR_NOT_FOUND if there is no such rule.
+MxStatus
+mx_model_remove_connection(MxModel* model, const char* from, const char* to);
+
+/// Remove every connection rule.
+void
+mx_model_clear_connections(MxModel* model);
+
+/// Return the number of connection rules.
+uint32_t
+mx_model_connection_count(const MxModel* model);
+
+/**
+   Get a connection rule.
+
+   @param from, to Set to the rule's patterns (owned by the model, valid
+   until the rule is removed).
+   @return MX_ERR_NOT_FOUND past the last rule.
+*/
+MxStatus
+mx_model_connection(const MxModel* model, uint32_t i, const char** from, const char** to);
+
 /// Slot states, for the engine.
 typedef enum {
   MX_SLOT_FREE,    ///< No node
@@ -272,6 +312,10 @@ mx_model_slot_get(const MxModel* model,
                   MxParam        param,
                   uint32_t       sub_slot,
                   float*         value);
+
+/// Return the name of the node in a used or leaving slot ("" if free).
+const char*
+mx_model_slot_name(const MxModel* model, MxNodeKind kind, uint32_t slot);
 
 /// Return the channels of the node in a used or leaving slot (0 if free).
 unsigned

@@ -127,7 +127,7 @@ mx_strip_free(MxStrip* strip);
 
 /// Number of input channels, 1 or 2.  Any thread.
 unsigned
-mx_strip_channels(const MxStrip* strip);
+mx_strip_channels(const MxStrip* strip) MX_RT;
 
 /**
    Set the input trim, the first stage of the strip.
@@ -158,7 +158,7 @@ mx_strip_set_invert(MxStrip* strip, bool invert) MX_RT;
    for the next change: at 0 it only copies the block into its ring.
 */
 MxDelay*
-mx_strip_delay(MxStrip* strip);
+mx_strip_delay(MxStrip* strip) MX_RT;
 
 /**
    Return the latency the strip adds, in samples: the delay last set
@@ -190,7 +190,7 @@ mx_strip_limiter_latency(const MxStrip* strip);
 
 /// The strip's limiter, for its setters (NULL for a channel strip).
 MxLimiter*
-mx_strip_limiter(MxStrip* strip);
+mx_strip_limiter(MxStrip* strip) MX_RT;
 
 /**
    Put the limiter into the path (true) or take it out (false).
@@ -221,15 +221,15 @@ mx_strip_set_drive_db(MxStrip* strip, float db) MX_RT;
 
 /// The strip's EQ (high pass, 4 bands, low pass), for its setters.
 MxStripEq*
-mx_strip_eq(MxStrip* strip);
+mx_strip_eq(MxStrip* strip) MX_RT;
 
 /// The strip's gate, for its setters.
 MxGate*
-mx_strip_gate(MxStrip* strip);
+mx_strip_gate(MxStrip* strip) MX_RT;
 
 /// The strip's compressor, for its setters.
 MxCompressor*
-mx_strip_compressor(MxStrip* strip);
+mx_strip_compressor(MxStrip* strip) MX_RT;
 
 /**
    Put the EQ's bands and low pass after the compressor (true) or before it
@@ -281,15 +281,15 @@ mx_strip_is_silenced(const MxStrip* strip) MX_RT;
 
 /// The panner of a mono strip (NULL for a stereo strip).
 MxPan*
-mx_strip_pan(MxStrip* strip);
+mx_strip_pan(MxStrip* strip) MX_RT;
 
 /// The balance of a stereo strip (NULL for a mono strip).
 MxBalance*
-mx_strip_balance(MxStrip* strip);
+mx_strip_balance(MxStrip* strip) MX_RT;
 
 /// The width of a stereo strip, applied before the balance (NULL for a mono strip).
 MxWidth*
-mx_strip_width(MxStrip* strip);
+mx_strip_width(MxStrip* strip) MX_RT;
 
 /**
    End every ramp and crossfade at once, so that the next block runs on the

@@ -729,6 +729,8 @@ START_TEST(load_keeps_common_strips_and_sets_the_rest)
   ck_assert_int_eq(mx_model_add_bus(next, "g", MX_BUS_GROUP, 2U, NULL), MX_SUCCESS);
   ck_assert_int_eq(mx_model_set(next, strip(1U), MX_P_FADER, 0U, -12.0f), MX_SUCCESS);
   ck_assert_int_eq(mx_model_set(next, strip(1U), MX_P_ROUTE, 0U, 1.0f), MX_SUCCESS);
+  ck_assert_int_eq(mx_model_add_connection(next, "system:capture_1", "keep_in_L"), MX_SUCCESS);
+  ck_assert_int_eq(mx_engine_add_connection(engine, "old:out", "drop_in_L"), MX_SUCCESS);
   ck_assert_int_eq(mx_engine_load(engine, next), MX_SUCCESS);
 
   // Same order, names and values; "keep" kept its slot (and its processors)
@@ -742,6 +744,14 @@ START_TEST(load_keeps_common_strips_and_sets_the_rest)
   ck_assert_float_eq(v, -12.0f);
   ck_assert_int_eq(mx_model_get(have, strip(1U), MX_P_ROUTE, 0U, &v), MX_SUCCESS);
   ck_assert_float_eq(v, 1.0f);
+
+  // The connection rules are the loaded model's
+  const char* from = NULL;
+  const char* to   = NULL;
+  ck_assert_uint_eq(mx_model_connection_count(have), 1U);
+  ck_assert_int_eq(mx_model_connection(have, 0U, &from, &to), MX_SUCCESS);
+  ck_assert_str_eq(from, "system:capture_1");
+  ck_assert_str_eq(to, "keep_in_L");
 
   // And it mixes as loaded: "keep" (slot 0) at -12 dB direct and through g
   noise_into(slot, 0.2);

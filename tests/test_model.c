@@ -1362,6 +1362,47 @@ START_TEST(slot_accessors)
 }
 END_TEST
 
+START_TEST(connection_rules)
+{
+  const MxLimits limits = mx_limits_default();
+  MxModel* const model  = mx_model_new(&limits, false);
+  char           longest[MX_PORT_PATTERN_MAX + 2U];
+  memset(longest, 'p', sizeof(longest));
+  longest[MX_PORT_PATTERN_MAX] = '\0';
+
+  ck_assert_int_eq(mx_model_add_connection(model, "system:capture_1", "vox_in"), MX_SUCCESS);
+  ck_assert_int_eq(mx_model_add_connection(model, "system:capture_1", "vox_in"), MX_ERR_EXISTS);
+  ck_assert_int_eq(mx_model_add_connection(model, longest, "vox_in"), MX_SUCCESS);
+  longest[MX_PORT_PATTERN_MAX]      = 'p';
+  longest[MX_PORT_PATTERN_MAX + 1U] = '\0';
+  ck_assert_int_eq(mx_model_add_connection(model, longest, "vox_in"), MX_ERR_BAD_ARG);
+  ck_assert_int_eq(mx_model_add_connection(model, "", "vox_in"), MX_ERR_BAD_ARG);
+  ck_assert_int_eq(mx_model_add_connection(model, "a", NULL), MX_ERR_BAD_ARG);
+  ck_assert_uint_eq(mx_model_connection_count(model), 2U);
+
+  // Removal keeps the order of the rest
+  ck_assert_int_eq(mx_model_add_connection(model, "master_out_L", "system:playback_1"), MX_SUCCESS);
+  ck_assert_int_eq(mx_model_remove_connection(model, "system:capture_1", "vox_in"), MX_SUCCESS);
+  ck_assert_int_eq(mx_model_remove_connection(model, "system:capture_1", "vox_in"),
+                   MX_ERR_NOT_FOUND);
+  const char* from = NULL;
+  const char* to   = NULL;
+  ck_assert_int_eq(mx_model_connection(model, 1U, &from, &to), MX_SUCCESS);
+  ck_assert_str_eq(from, "master_out_L");
+  ck_assert_int_eq(mx_model_connection(model, 2U, &from, &to), MX_ERR_NOT_FOUND);
+
+  // At most MX_CONNECTIONS_MAX
+  mx_model_clear_connections(model);
+  for (unsigned i = 0U; i < MX_CONNECTIONS_MAX; ++i) {
+    char name[16];
+    snprintf(name, sizeof(name), "c%u:out", i);
+    ck_assert_int_eq(mx_model_add_connection(model, name, "vox_in"), MX_SUCCESS);
+  }
+  ck_assert_int_eq(mx_model_add_connection(model, "one:more", "vox_in"), MX_ERR_FULL);
+  mx_model_free(model);
+}
+END_TEST
+
 static Suite*
 model_suite(void)
 {
@@ -1413,6 +1454,10 @@ model_suite(void)
   tcase_add_test(routing, long_chain);
   tcase_add_test(routing, held_bus_breaks_the_loop);
   suite_add_tcase(s, routing);
+
+  TCase* const rules = tcase_create("connections");
+  tcase_add_test(rules, connection_rules);
+  suite_add_tcase(s, rules);
 
   TCase* const slots = tcase_create("slots");
   tcase_add_test(slots, slot_accessors);
