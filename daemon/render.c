@@ -4,6 +4,7 @@
 // a master file (and one per bus), with the EBU R 128 loudness report.
 
 #include "render.h"
+#include "report.h"
 
 #include "atomic_file.h"
 #include "session.h"
@@ -526,8 +527,9 @@ run_pass(Render* const         r,
   const MxLimits        limits = mx_model_limits(model);
   MxEngineInput* const  in_io  = (MxEngineInput*)calloc(limits.strips, sizeof(MxEngineInput));
   MxEngineOutput* const bus_io = (MxEngineOutput*)calloc(limits.buses, sizeof(MxEngineOutput));
-  MxLoudness* const     meter  = mx_loudness_new(2U, r->rate);
-  int                   status = in_io && bus_io && meter ? 0 : -1;
+  MxMeasure             measure;
+  const MxStatus        made   = mx_measure_init(&measure, 2U, r->rate);
+  int                   status = in_io && bus_io && !made ? 0 : -1;
   if (status) {
     report_error(r, "out of memory");
   }
@@ -566,8 +568,6 @@ run_pass(Render* const         r,
   // Run the inputs and `tail` frames of silence; each output starts `latency` frames in
   const sf_count_t total     = r->length + tail;
   const uint32_t   block     = r->opts->block;
-  float            max_m     = -INFINITY;
-  float            max_s     = -INFINITY;
   sf_count_t       next_draw = 0;
   for (sf_count_t pos = 0; !status && pos < total; pos += block) {
     const uint32_t n =
@@ -591,11 +591,7 @@ run_pass(Render* const         r,
       }
       if (out->node.kind == MX_NODE_MASTER) {
         const float* const part[2] = { out->ch[0] + from, out->ch[1] + from };
-        MxLoudnessReading  now;
-        mx_loudness_process(meter, part, (uint32_t)(end - from));
-        mx_loudness_read(meter, &now);
-        max_m = fmaxf(max_m, now.momentary_lufs);
-        max_s = fmaxf(max_s, now.short_term_lufs);
+        mx_measure_add(&measure, part, (uint32_t)(end - from));
       }
       if (write) {
         status = write_output(r, out, (uint32_t)from, (uint32_t)(end - from));
@@ -623,17 +619,10 @@ run_pass(Render* const         r,
   }
 
   if (!status) {
-    MxLoudnessReading loud;
-    mx_loudness_read(meter, &loud);
-    report->integrated_lufs  = loud.integrated_lufs;
-    report->range_lu         = loud.range_lu;
-    report->max_momentary    = max_m;
-    report->max_short_term   = max_s;
-    report->true_peak_dbtp   = loud.true_peak_dbtp;
-    report->sample_peak_dbfs = loud.sample_peak_dbfs;
-    report->drive_db         = drive_db;
-    float        limiter     = 0.0f;
-    const MxNode master      = { MX_NODE_MASTER, 0U };
+    mx_measure_report(&measure, &report->loudness);
+    report->drive_db     = drive_db;
+    float        limiter = 0.0f;
+    const MxNode master  = { MX_NODE_MASTER, 0U };
     mx_model_get(model, master, MX_P_LIMITER_ON, 0U, &limiter);
     report->limiter = limiter != 0.0f;
   }
@@ -641,7 +630,9 @@ run_pass(Render* const         r,
     finish_outputs(r, false);
   }
 
-  mx_loudness_free(meter);
+  if (!made) {
+    mx_measure_free(&measure);
+  }
   free(bus_io);
   free(in_io);
   mx_engine_free(engine);
@@ -650,16 +641,6 @@ run_pass(Render* const         r,
 
 // ---------------------------------------------------------------------------
 // The report
-
-static void
-print_row(const char* const label, const char* const unit, const float a, const float* const b)
-{
-  printf("  %-16s %-5s %8.1f", label, unit, (double)a);
-  if (b) {
-    printf(" %8.1f", (double)*b);
-  }
-  printf("\n");
-}
 
 static double
 level_db(const float linear)
@@ -717,17 +698,7 @@ print_report(const Render* const         r,
          buses == 1U ? "" : "es",
          seconds,
          r->rate);
-  if (last) {
-    printf("%-24s %8s %8s\n", "loudness (EBU R 128)", "before", "after");
-  } else {
-    printf("loudness (EBU R 128)\n");
-  }
-  print_row("integrated", "LUFS", first->integrated_lufs, last ? &last->integrated_lufs : NULL);
-  print_row("loudness range", "LU", first->range_lu, last ? &last->range_lu : NULL);
-  print_row("max momentary", "LUFS", first->max_momentary, last ? &last->max_momentary : NULL);
-  print_row("max short-term", "LUFS", first->max_short_term, last ? &last->max_short_term : NULL);
-  print_row("true peak", "dBTP", first->true_peak_dbtp, last ? &last->true_peak_dbtp : NULL);
-  print_row("sample peak", "dBFS", first->sample_peak_dbfs, last ? &last->sample_peak_dbfs : NULL);
+  mx_report_print(&first->loudness, last ? &last->loudness : NULL);
   if (last) {
     printf("normalized to %.1f LUFS: master limiter drive %+.2f dB\n",
            r->opts->target_lufs,
@@ -746,7 +717,7 @@ normalize(Render* const r, MxRenderReport* const first, MxRenderReport* const la
   if (run_pass(r, false, false, 0.0f, "measuring", first)) {
     return -1;
   }
-  if (!isfinite(first->integrated_lufs)) {
+  if (!isfinite(first->loudness.integrated_lufs)) {
     report_error(r, "cannot normalize: the master is silent (below -70 LUFS)");
     return -1;
   }
@@ -755,7 +726,7 @@ normalize(Render* const r, MxRenderReport* const first, MxRenderReport* const la
   float        drive  = 0.0f;
   const MxNode master = { MX_NODE_MASTER, 0U };
   mx_model_get(r->model, master, MX_P_LIMITER_DRIVE, 0U, &drive);
-  double error = target - (double)first->integrated_lufs;
+  double error = target - (double)first->loudness.integrated_lufs;
   for (int pass = 1; pass <= NORMALIZE_MAX_PASSES; ++pass) {
     const float wanted = (float)((double)drive + error);
     drive              = fminf(fmaxf(wanted, -MX_STRIP_DRIVE_MAX_DB), MX_STRIP_DRIVE_MAX_DB);
@@ -764,13 +735,13 @@ normalize(Render* const r, MxRenderReport* const first, MxRenderReport* const la
     if (run_pass(r, true, true, drive, label, last)) {
       return -1;
     }
-    error = target - (double)last->integrated_lufs;
+    error = target - (double)last->loudness.integrated_lufs;
     if (fabs(error) <= NORMALIZE_TOLERANCE_LU || drive != wanted || pass == NORMALIZE_MAX_PASSES) {
       if (fabs(error) > NORMALIZE_TOLERANCE_LU) {
         fprintf(stderr,
                 "%s: warning: reached %.2f LUFS, not %.2f (drive %+.1f dB)\n",
                 r->who,
-                (double)last->integrated_lufs,
+                (double)last->loudness.integrated_lufs,
                 target,
                 (double)drive);
       }

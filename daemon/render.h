@@ -2,7 +2,7 @@
 #ifndef MX_DAEMON_RENDER_H
 #define MX_DAEMON_RENDER_H
 
-#include "loudness.h"
+#include "report.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -29,16 +29,11 @@ typedef struct {
   const char* path;  ///< File
 } MxRenderInput;
 
-/// What the loudness report says of one rendered master.
+/// What a render reports of its master.
 typedef struct {
-  float integrated_lufs;  ///< Integrated loudness, LUFS
-  float range_lu;         ///< Loudness range, LU
-  float max_momentary;    ///< Largest momentary loudness, LUFS
-  float max_short_term;   ///< Largest short-term loudness, LUFS
-  float true_peak_dbtp;   ///< True peak, dBTP
-  float sample_peak_dbfs; ///< Sample peak, dBFS
-  float drive_db;         ///< Limiter drive the pass used, dB
-  bool  limiter;          ///< The master limiter was in
+  MxReport loudness; ///< The loudness report
+  float    drive_db; ///< Limiter drive the pass used, dB
+  bool     limiter;  ///< The master limiter was in
 } MxRenderReport;
 
 /// What to render.

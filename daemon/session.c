@@ -5,6 +5,7 @@
 #include "address.h"
 #include "atomic_file.h"
 #include "params.h"
+#include "ports.h"
 #include "why.h"
 
 #include <errno.h>
@@ -208,6 +209,37 @@ apply_control(MxModel* const      model,
   return st ? mx_why(st, why, size, "%s", mx_strerror(st)) : MX_SUCCESS;
 }
 
+// /jack/connect FROM TO, /jack/disconnect FROM TO
+static MxStatus
+apply_rule(MxModel* const      model,
+           const MxAddr* const addr,
+           const Words* const  w,
+           char* const         why,
+           const size_t        size)
+{
+  MxStatus st = MX_SUCCESS;
+  TRY(st, expect_args(w, 2U, "FROM TO", why, size));
+  TRY(st, mx_port_pattern_check(w->word[1], why, size));
+  TRY(st, mx_port_pattern_check(w->word[2], why, size));
+  if (addr->kind == MX_ADDR_DISCONNECT) {
+    st = mx_model_remove_connection(model, w->word[1], w->word[2]);
+    return st ? mx_why(st, why, size, "no rule connects '%s' to '%s'", w->word[1], w->word[2])
+              : MX_SUCCESS;
+  }
+  st = mx_model_add_connection(model, w->word[1], w->word[2]);
+  switch (st) {
+    case MX_SUCCESS:
+      return MX_SUCCESS;
+    case MX_ERR_EXISTS:
+      return mx_why(st, why, size, "'%s' is already connected to '%s'", w->word[1], w->word[2]);
+    case MX_ERR_FULL:
+      return mx_why(
+        st, why, size, "no room for another connection rule (at most %u)", MX_CONNECTIONS_MAX);
+    default:
+      return mx_why(st, why, size, "port patterns are 1 to %u bytes", MX_PORT_PATTERN_MAX);
+  }
+}
+
 MxStatus
 mx_session_apply_line(MxModel* const    model,
                       const char* const line,
@@ -236,6 +268,9 @@ mx_session_apply_line(MxModel* const    model,
       st = mx_model_rename(model, addr.node, w.word[1]);
       return st ? name_error(st, what, w.word[1], model, why, size) : MX_SUCCESS;
     }
+    case MX_ADDR_CONNECT:
+    case MX_ADDR_DISCONNECT:
+      return apply_rule(model, &addr, &w, why, size);
     case MX_ADDR_CONTROL:
       break;
   }
@@ -430,6 +465,26 @@ append(Text* const t, const char* const fmt, ...)
   }
 }
 
+// A word as split() reads it back: quoted if it has blanks, '#', quotes,
+// backslashes or nothing at all
+static void
+append_word(Text* const t, const char* const word)
+{
+  bool plain = *word != '\0';
+  for (const char* c = word; plain && *c; ++c) {
+    plain = !is_blank(*c) && *c != '#' && *c != '"' && *c != '\\';
+  }
+  if (plain) {
+    append(t, "%s", word);
+    return;
+  }
+  append(t, "\"");
+  for (const char* c = word; *c; ++c) {
+    append(t, "%s%c", *c == '"' || *c == '\\' ? "\\" : "", *c);
+  }
+  append(t, "\"");
+}
+
 // Every control of a node that is not at its default, in table order
 static void
 write_controls(Text* const t, const MxModel* const model, const MxNode node)
@@ -478,6 +533,18 @@ mx_session_format(const MxModel* const model)
       const MxNode node = { (MxNodeKind)k, i };
       write_controls(&t, model, node);
     }
+  }
+
+  // The connection rules, last: they name ports, not controls
+  for (uint32_t i = 0U; i < mx_model_connection_count(model); ++i) {
+    const char* from = NULL;
+    const char* to   = NULL;
+    mx_model_connection(model, i, &from, &to);
+    append(&t, "/jack/connect ");
+    append_word(&t, from);
+    append(&t, " ");
+    append_word(&t, to);
+    append(&t, "\n");
   }
 
   if (!t.ok) {

@@ -367,6 +367,15 @@ mx_addr_parse(const MxModel* const model,
     return parse_group(model, MX_NODE_MUTE_GROUP, &s, out, why, why_size);
   }
 
+  if (!strcmp(head, "jack") && s.n == 2U && !strcmp(s.seg[1], "connect")) {
+    out->kind = MX_ADDR_CONNECT;
+    return MX_SUCCESS;
+  }
+  if (!strcmp(head, "jack") && s.n == 2U && !strcmp(s.seg[1], "disconnect")) {
+    out->kind = MX_ADDR_DISCONNECT;
+    return MX_SUCCESS;
+  }
+
   const bool   master  = !strcmp(head, "master");
   const bool   monitor = !strcmp(head, "monitor");
   const MxNode node    = { master ? MX_NODE_MASTER : MX_NODE_MONITOR, 0U };
@@ -407,6 +416,10 @@ mx_addr_format(const MxModel* const model,
       return snprintf(buf, size, "/strip/add");
     case MX_ADDR_BUS_ADD:
       return snprintf(buf, size, "/bus/add");
+    case MX_ADDR_CONNECT:
+      return snprintf(buf, size, "/jack/connect");
+    case MX_ADDR_DISCONNECT:
+      return snprintf(buf, size, "/jack/disconnect");
     case MX_ADDR_REMOVE:
     case MX_ADDR_NAME:
     case MX_ADDR_CONTROL:

@@ -21,6 +21,7 @@
     /strip/ID/CONTROL VALUE           /bus/ID/CONTROL VALUE
     /master/CONTROL VALUE             /vca/N/fader|mute VALUE
     /mutegroup/N/mute VALUE           /monitor/mode|level VALUE
+    /jack/connect FROM TO             /jack/disconnect FROM TO
 
   ID is a name or a 1-based position; CONTROL is a path of params.h, where
   "*" is an EQ band, VCA or mute group number (1-based) or a bus ID:
@@ -35,11 +36,13 @@
 
 /// What an address does.
 typedef enum {
-  MX_ADDR_CONTROL,   ///< Set or get a control
-  MX_ADDR_STRIP_ADD, ///< Add a strip: NAME CHANNELS
-  MX_ADDR_BUS_ADD,   ///< Add a bus: NAME KIND CHANNELS
-  MX_ADDR_REMOVE,    ///< Remove the strip or bus
-  MX_ADDR_NAME,      ///< Rename the strip or bus: NEWNAME (or get its name)
+  MX_ADDR_CONTROL,    ///< Set or get a control
+  MX_ADDR_STRIP_ADD,  ///< Add a strip: NAME CHANNELS
+  MX_ADDR_BUS_ADD,    ///< Add a bus: NAME KIND CHANNELS
+  MX_ADDR_REMOVE,     ///< Remove the strip or bus
+  MX_ADDR_NAME,       ///< Rename the strip or bus: NEWNAME (or get its name)
+  MX_ADDR_CONNECT,    ///< Add a connection rule: FROM TO (port names or patterns)
+  MX_ADDR_DISCONNECT, ///< Remove a connection rule: FROM TO
 } MxAddrKind;
 
 /// A resolved address.

@@ -11,7 +11,18 @@ trap 'rm -rf "$tmp"' EXIT
 
 check "--version" expect 0 "mixd [0-9]" --version
 check "--help" expect 0 "Usage: mixd" --help
-check "no command" expect 2 "Usage: mixd"
+check "daemon --help" expect 0 "Usage: mixd \[run\]" run --help
+check "play: no file" expect 2 "Usage: mixd play" play
+check "play: not FILE=PORT" expect 2 "is not FILE=PORT" play x.wav
+check "play: missing file" expect 1 "nope.wav" play "$tmp/nope.wav=x:y"
+check "daemon: bad option" expect 2 "Usage: mixd \[run\]" --bogus
+check "daemon: stray argument" expect 2 "unexpected argument 'extra'" run extra
+check "daemon: bad log level" expect 2 "--log-level must be" --log-level loud
+check "daemon: no server, --no-wait" expect 1 "JACK server 'mixd-cli-none-$$': no JACK server is running (--no-wait)" \
+  --no-wait --server "mixd-cli-none-$$"
+printf '/strip/add a 1\n/strip/a/fader loud\n' >"$tmp/bad.session"
+check "daemon: bad session" expect 1 "bad.session:2: 'loud' is not a value of fader" --session "$tmp/bad.session" --no-wait
+check "daemon: missing session" expect 1 "nope.session: No such file" --session "$tmp/nope.session"
 check "unknown command" expect 2 "unknown command 'frobnicate'" frobnicate
 check "demo --help" expect 0 "Usage: mixd demo" demo --help
 check "demo seconds 0" expect 2 "--seconds must be a number from 1 to 120, not '0'" demo -s 0

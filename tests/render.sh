@@ -51,6 +51,11 @@ check "report names the session" grep -q "2 strips, 1 bus, 1.0 s at 48000 Hz" "$
 check "report has true peak" grep -q "true peak *dBTP" "$tmp/out"
 check "report has levels" grep -q "^vox *strip *-12.0" "$tmp/out"
 check "master written" test -s "$tmp/o/master.wav"
+sed -n '/^  /p' "$tmp/out" | head -6 >"$tmp/render-report"
+check "loudness of the file" expect 0 "2 channels, 1.0 s at 48000 Hz" loudness "$tmp/o/master.wav"
+check "same report as the render" sh -c "sed -n '/^  /p' '$tmp/out' | cmp -s - '$tmp/render-report'"
+check "loudness of a missing file" expect 1 "nope.wav" loudness "$tmp/nope.wav"
+check "loudness without a file" expect 2 "Usage: mixd loudness" loudness
 check "stem written" test -s "$tmp/o/stems/verb.wav"
 check "no progress bar off a terminal" sh -c "! grep -q '\[#' '$tmp/out'"
 if command -v script >/dev/null 2>&1; then

@@ -48,6 +48,8 @@ same_addr(const MxAddr* const a, const MxAddr* const b)
   switch (a->kind) {
     case MX_ADDR_STRIP_ADD:
     case MX_ADDR_BUS_ADD:
+    case MX_ADDR_CONNECT:
+    case MX_ADDR_DISCONNECT:
       return true;
     case MX_ADDR_REMOVE:
     case MX_ADDR_NAME:
@@ -76,6 +78,8 @@ static const struct {
 } forms[] = {
   { "/strip/add", { MX_ADDR_STRIP_ADD, { MX_NODE_STRIP, 0U }, MX_P_TRIM, 0U } },
   { "/bus/add", { MX_ADDR_BUS_ADD, { MX_NODE_STRIP, 0U }, MX_P_TRIM, 0U } },
+  { "/jack/connect", { MX_ADDR_CONNECT, { MX_NODE_STRIP, 0U }, MX_P_TRIM, 0U } },
+  { "/jack/disconnect", { MX_ADDR_DISCONNECT, { MX_NODE_STRIP, 0U }, MX_P_TRIM, 0U } },
   { "/strip/mono/remove", { MX_ADDR_REMOVE, { MX_NODE_STRIP, S_MONO }, MX_P_TRIM, 0U } },
   { "/strip/2/remove", { MX_ADDR_REMOVE, { MX_NODE_STRIP, S_STEREO }, MX_P_TRIM, 0U } },
   { "/bus/verb/remove", { MX_ADDR_REMOVE, { MX_NODE_BUS, B_VERB }, MX_P_TRIM, 0U } },
@@ -178,6 +182,9 @@ static const struct {
   { "/master", MX_ERR_NOT_FOUND, "/master" },
   { "/monitor", MX_ERR_NOT_FOUND, "/monitor" },
   { "/vca", MX_ERR_NOT_FOUND, "/vca" },
+  { "/jack", MX_ERR_NOT_FOUND, "/jack" },
+  { "/jack/connect/x", MX_ERR_NOT_FOUND, "/jack/connect/x" },
+  { "/jack/plug", MX_ERR_NOT_FOUND, "/jack/plug" },
   { "/vca/1", MX_ERR_NOT_FOUND, "address" },
   { "/mutegroup/2", MX_ERR_NOT_FOUND, "address" },
   { "/strip/add/fader", MX_ERR_NOT_FOUND, "'add'" },
@@ -400,6 +407,8 @@ START_TEST(formats_names_and_numbers)
     { { MX_ADDR_NAME, { MX_NODE_STRIP, S_STEREO }, MX_P_TRIM, 0U }, "/strip/stereo/name" },
     { { MX_ADDR_STRIP_ADD, { MX_NODE_STRIP, 0U }, MX_P_TRIM, 0U }, "/strip/add" },
     { { MX_ADDR_BUS_ADD, { MX_NODE_STRIP, 0U }, MX_P_TRIM, 0U }, "/bus/add" },
+    { { MX_ADDR_CONNECT, { MX_NODE_STRIP, 0U }, MX_P_TRIM, 0U }, "/jack/connect" },
+    { { MX_ADDR_DISCONNECT, { MX_NODE_STRIP, 0U }, MX_P_TRIM, 0U }, "/jack/disconnect" },
   };
   for (unsigned i = 0U; i < sizeof(cases) / sizeof(*cases); ++i) {
     char      buf[MX_ADDR_MAX + 1U];

@@ -296,10 +296,10 @@ START_TEST(eight_tracks_mix_as_the_session_says)
     ebur128_sample_peak(st, c, &sp[c]);
   }
   ebur128_destroy(&st);
-  ck_assert_double_eq_tol(report.integrated_lufs, integrated, 0.1);
-  ck_assert_double_eq_tol(report.range_lu, range, 0.1);
-  ck_assert_double_eq_tol(report.true_peak_dbtp, mxt_db(fmax(tp[0], tp[1])), 0.1);
-  ck_assert_double_eq_tol(report.sample_peak_dbfs, mxt_db(fmax(sp[0], sp[1])), 0.01);
+  ck_assert_double_eq_tol(report.loudness.integrated_lufs, integrated, 0.1);
+  ck_assert_double_eq_tol(report.loudness.range_lu, range, 0.1);
+  ck_assert_double_eq_tol(report.loudness.true_peak_dbtp, mxt_db(fmax(tp[0], tp[1])), 0.1);
+  ck_assert_double_eq_tol(report.loudness.sample_peak_dbfs, mxt_db(fmax(sp[0], sp[1])), 0.01);
   free(data);
   remove_dir(dir);
 }
@@ -438,8 +438,8 @@ START_TEST(normalize_hits_the_target_under_the_ceiling)
   opts.result      = &after;
   opts.measured    = &before;
   ck_assert_int_eq(mx_render_run(&opts, "test"), 0);
-  ck_assert_float_eq(before.integrated_lufs, plain.integrated_lufs);
-  ck_assert_double_eq_tol(after.integrated_lufs, -10.0, 0.1);
+  ck_assert_float_eq(before.loudness.integrated_lufs, plain.loudness.integrated_lufs);
+  ck_assert_double_eq_tol(after.loudness.integrated_lufs, -10.0, 0.1);
   ck_assert(after.limiter);
 
   // Measured separately: on target, and the true peak held at the -1 dBTP ceiling

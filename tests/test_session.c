@@ -782,6 +782,43 @@ static const GoodCase good_cases[] = {
   GOOD("/master/limiter/on 1\n/master/limiter/drive 6\n", "/master/limiter/drive", 6.0f),
 };
 
+// Connection rules read, keep their order, and write back quoted where needed
+START_TEST(connection_rules_round_trip)
+{
+  static const char text[] = "# mixd session\n"
+                             "/strip/add vox 1\n"
+                             "/jack/connect system:capture_1 vox_in\n"
+                             "/jack/connect \"ardour:Audio 1/audio_out .*\" vox_in\n"
+                             "/jack/connect master_out_L \"odd:\\\"quoted\\\" #port\"\n"
+                             "/jack/connect x:y vox_in\n"
+                             "/jack/disconnect x:y vox_in\n";
+  MxModel* const    model  = parse_ok(text, sizeof(text) - 1U);
+  ck_assert_uint_eq(mx_model_connection_count(model), 3U);
+  const char* from = NULL;
+  const char* to   = NULL;
+  ck_assert_int_eq(mx_model_connection(model, 1U, &from, &to), MX_SUCCESS);
+  ck_assert_str_eq(from, "ardour:Audio 1/audio_out .*");
+  ck_assert_str_eq(to, "vox_in");
+  ck_assert_int_eq(mx_model_connection(model, 2U, &from, &to), MX_SUCCESS);
+  ck_assert_str_eq(to, "odd:\"quoted\" #port");
+
+  char* const written = format_ok(model);
+  ck_assert_str_eq(written,
+                   "# mixd session\n"
+                   "/strip/add vox 1\n"
+                   "/jack/connect system:capture_1 vox_in\n"
+                   "/jack/connect \"ardour:Audio 1/audio_out .*\" vox_in\n"
+                   "/jack/connect master_out_L \"odd:\\\"quoted\\\" #port\"\n");
+  MxModel* const again = parse_ok(written, strlen(written));
+  char* const    twice = format_ok(again);
+  ck_assert_str_eq(twice, written);
+  free(twice);
+  free(written);
+  mx_model_free(again);
+  mx_model_free(model);
+}
+END_TEST
+
 START_TEST(accepts_good_text)
 {
   const GoodCase* const c     = &good_cases[_i];
@@ -946,6 +983,12 @@ static const BadCase bad_cases[] = {
   BAD("/strip/add a 1\r\n\r\n/strip/b/trim 1\r\n", 3U, MX_ERR_NOT_FOUND, "no strip named 'b'"),
   BAD("/strip/add a 1\r\n/strip/a/trim 1 2\r\n", 2U, MX_ERR_BAD_ARG, "takes 1 argument"),
   BAD("\xEF\xBB\xBF/strip/add a 1\n/strip/a/mute 2\n", 2U, MX_ERR_BAD_ARG, "'2' is not a value"),
+  // Connection rules
+  BAD("/jack/connect a_in\n", 1U, MX_ERR_BAD_ARG, "/jack/connect takes 2 arguments: FROM TO"),
+  BAD("/jack/connect \"sys(\" a_in\n", 1U, MX_ERR_BAD_ARG, "bad port pattern 'sys('"),
+  BAD("/jack/connect x:y a_in\n/jack/connect x:y a_in\n", 2U, MX_ERR_EXISTS, "already connected"),
+  BAD("/jack/disconnect x:y a_in\n", 1U, MX_ERR_NOT_FOUND, "no rule connects 'x:y' to 'a_in'"),
+  BAD("/jack/connect \"\" a_in\n", 1U, MX_ERR_BAD_ARG, "bad port pattern"),
 };
 
 #undef A
@@ -1448,6 +1491,7 @@ session_suite(void)
   TCase* const good = tcase_create("accepts");
   tcase_add_loop_test(good, accepts_good_text, 0, MXT_N_CASES(good_cases));
   tcase_add_test(good, empty_text_is_an_empty_session);
+  tcase_add_test(good, connection_rules_round_trip);
   tcase_add_test(good, line_at_the_limit_is_accepted);
   suite_add_tcase(s, good);
 

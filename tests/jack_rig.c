@@ -1,0 +1,1179 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+
+#include "jack_rig.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/// Most processes and clients one test starts.
+#define MAX_CHILDREN 16U
+#define MAX_CLIENTS 16U
+
+/// How long a server may take to go on SIGTERM, ms.
+#define SERVER_STOP_MS 5000.0
+
+/// A process the current test started, for the teardown
+typedef struct {
+  pid_t          pid;      ///< Running process
+  bool           server;   ///< A jackd (else a mixd)
+  char           name[64]; ///< The server's name, to clean its files
+  jack_client_t* watch;    ///< The server's watch client (see mxt_server_start())
+} Child;
+
+static char       rig_dir[256];           ///< Logs and sessions
+static long       rig_parent;             ///< Process id of main(), in every name
+static unsigned   rig_serial;             ///< Names made by this process
+static Child      children[MAX_CHILDREN]; ///< Running processes of this test
+static size_t     n_children;             ///< Entries of `children`
+static MxtClient* clients[MAX_CLIENTS];   ///< Open clients of this test
+static size_t     n_clients;              ///< Entries of `clients`
+
+// ---------------------------------------------------------------------------
+// Small things
+
+double
+mxt_now_ms(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
+}
+
+void
+mxt_poll_ms(const double ms)
+{
+  const struct timespec ts = { (time_t)(ms / 1e3), (long)(ms * 1e6) % 1000000000L };
+  nanosleep(&ts, NULL);
+}
+
+void
+mxt_rig_path(char* const buf, const size_t size, const char* const name)
+{
+  snprintf(buf, size, "%s/%s", rig_dir, name);
+}
+
+bool
+mxt_write_file(const char* const path, const char* const text)
+{
+  char tmp[600];
+  snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+  FILE* const f = fopen(tmp, "w");
+  if (!f) {
+    return false;
+  }
+  const size_t n  = strlen(text);
+  const bool   ok = fwrite(text, 1U, n, f) == n;
+  return (fclose(f) == 0) && ok && rename(tmp, path) == 0;
+}
+
+// The whole file as a string (free it), or NULL
+static char*
+slurp(const char* const path)
+{
+  FILE* const f = fopen(path, "rb");
+  if (!f) {
+    return NULL;
+  }
+  size_t size = 0U;
+  size_t cap  = 4096U;
+  char*  text = (char*)malloc(cap);
+  size_t got  = 0U;
+  while (text && (got = fread(text + size, 1U, cap - size - 1U, f)) > 0U) {
+    size += got;
+    if (cap - size - 1U == 0U) {
+      char* const more = (char*)realloc(text, 2U * cap);
+      if (!more) {
+        free(text);
+        text = NULL;
+        break;
+      }
+      text = more;
+      cap *= 2U;
+    }
+  }
+  fclose(f);
+  if (text) {
+    text[size] = '\0';
+  }
+  return text;
+}
+
+size_t
+mxt_file_count(const char* const path, const char* const needle)
+{
+  char* const text  = slurp(path);
+  size_t      count = 0U;
+  for (const char* p = text; p && (p = strstr(p, needle)) != NULL; p += strlen(needle)) {
+    ++count;
+  }
+  free(text);
+  return count;
+}
+
+bool
+mxt_file_wait(const char* const path,
+              const char* const needle,
+              const size_t      count,
+              const double      timeout_ms)
+{
+  const double until = mxt_now_ms() + timeout_ms;
+  while (mxt_file_count(path, needle) < count) {
+    if (mxt_now_ms() > until) {
+      return false;
+    }
+    mxt_poll_ms(10.0);
+  }
+  return true;
+}
+
+// libjack's complaints (no server yet, server gone) are expected here
+static void
+quiet_cb(const char* const message)
+{
+  if (getenv("MXT_VERBOSE")) {
+    fprintf(stderr, "libjack: %s\n", message);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Processes
+
+static Child*
+add_child(const pid_t pid, const bool server, const char* const name)
+{
+  if (n_children == MAX_CHILDREN) {
+    return NULL;
+  }
+  Child* const c = &children[n_children++];
+  memset(c, 0, sizeof(*c));
+  c->pid    = pid;
+  c->server = server;
+  snprintf(c->name, sizeof(c->name), "%s", name);
+  return c;
+}
+
+// Take the watch client of a server (to close once it has stopped)
+static jack_client_t*
+take_watch(const pid_t pid)
+{
+  for (size_t i = 0U; i < n_children; ++i) {
+    if (children[i].pid == pid) {
+      jack_client_t* const watch = children[i].watch;
+      children[i].watch          = NULL;
+      return watch;
+    }
+  }
+  return NULL;
+}
+
+static void
+close_watch(jack_client_t* const watch)
+{
+  if (watch) {
+    jack_client_close(watch);
+  }
+}
+
+static void
+drop_child(const pid_t pid)
+{
+  for (size_t i = 0U; i < n_children; ++i) {
+    if (children[i].pid == pid) {
+      children[i] = children[--n_children];
+      return;
+    }
+  }
+}
+
+// Exit code of a wait status: the exit status, or 128 + the signal
+static int
+exit_code(const int status)
+{
+  return WIFEXITED(status)     ? WEXITSTATUS(status)
+         : WIFSIGNALED(status) ? 128 + WTERMSIG(status)
+                               : -1;
+}
+
+// Wait for a child to end; its exit code, or -1 after `timeout_ms` (< 0: forever)
+static int
+reap(const pid_t pid, const double timeout_ms)
+{
+  const double until = mxt_now_ms() + timeout_ms;
+  for (;;) {
+    int         status = 0;
+    const pid_t r      = waitpid(pid, &status, timeout_ms < 0.0 ? 0 : WNOHANG);
+    if (r == pid) {
+      drop_child(pid);
+      return exit_code(status);
+    }
+    if (r < 0 && errno != EINTR) {
+      drop_child(pid);
+      return -1;
+    }
+    if (timeout_ms >= 0.0 && mxt_now_ms() > until) {
+      return -1;
+    }
+    mxt_poll_ms(5.0);
+  }
+}
+
+// End a child: `sig`, then SIGKILL after `timeout_ms`; its exit code
+static int
+end_child(const pid_t pid, const int sig, const double timeout_ms)
+{
+  kill(pid, sig);
+  const int code = reap(pid, timeout_ms);
+  if (code >= 0) {
+    return code;
+  }
+  kill(pid, SIGKILL);
+  return reap(pid, -1.0);
+}
+
+// Fork and exec `argv` with stdout and stderr to `log` (appended)
+static pid_t
+spawn(char* const argv[], const char* const log)
+{
+  // Open everything before forking: the child only calls async-signal-safe functions
+  const int out = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  const int in  = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (out < 0 || in < 0) {
+    if (out >= 0) {
+      close(out);
+    }
+    if (in >= 0) {
+      close(in);
+    }
+    return -1;
+  }
+  const pid_t parent = getpid();
+  const pid_t pid    = fork();
+  if (pid == 0) {
+    // jackd makes itself a session leader, out of reach of Check's kill
+    // of the test's process group: it is told to go when the test goes
+    // (SIGTERM, so that it frees its slot in JACK's registry of servers)
+    if (prctl(PR_SET_PDEATHSIG, SIGTERM) || getppid() != parent) {
+      _exit(127);
+    }
+    dup2(in, STDIN_FILENO);
+    dup2(out, STDOUT_FILENO);
+    dup2(out, STDERR_FILENO);
+    for (int fd = 3; fd < 1024; ++fd) {
+      close(fd); // No JACK sockets of the test's clients in the child
+    }
+    execvp(argv[0], argv);
+    _exit(127);
+  }
+  close(out);
+  close(in);
+  return pid;
+}
+
+// True if a file in /dev/shm is one of a server's: its sockets
+// "jack_NAME_*" and semaphores "jack_sem.UID_NAME_*"; with `prefix`, of
+// any server whose name starts with `name`
+static bool
+shm_match(const char* const file, const char* const name, const bool prefix)
+{
+  char own[96];
+  char sem[96];
+  snprintf(own, sizeof(own), "jack_%s%s", name, prefix ? "" : "_");
+  snprintf(sem, sizeof(sem), "_%s%s", name, prefix ? "" : "_");
+  return !strncmp(file, own, strlen(own)) || (!strncmp(file, "jack_sem.", 9U) && strstr(file, sem));
+}
+
+// Remove a server's files from /dev/shm (shm_match())
+static void
+clean_shm(const char* const name, const bool prefix)
+{
+  DIR* const dir = opendir("/dev/shm");
+  if (!dir) {
+    return;
+  }
+  const struct dirent* e = NULL;
+  while ((e = readdir(dir)) != NULL) {
+    if (shm_match(e->d_name, name, prefix)) {
+      char path[400];
+      snprintf(path, sizeof(path), "/dev/shm/%s", e->d_name);
+      unlink(path);
+    }
+  }
+  closedir(dir);
+}
+
+// Names of servers in JACK's registry of servers ("jack-UID:NAME:" in a
+// binary file) that start with `prefix` (that are `prefix`, if `exact`)
+static size_t
+registry_names(const char* const prefix,
+               const bool        exact,
+               char (*const names)[64],
+               const size_t max)
+{
+  char         registry[8192];
+  size_t       size = 0U;
+  FILE* const  f    = fopen("/dev/shm/jack-shm-registry", "rb");
+  const size_t len  = strlen(prefix);
+  if (f) {
+    size = fread(registry, 1U, sizeof(registry) - 1U, f);
+    fclose(f);
+  }
+  registry[size] = '\0';
+  size_t n       = 0U;
+  for (size_t i = 1U; i + len < size && n < max; ++i) {
+    if (registry[i - 1U] == ':' && !memcmp(registry + i, prefix, len) &&
+        (!exact || registry[i + len] == ':')) {
+      const size_t end = strcspn(registry + i, ":");
+      snprintf(names[n++], sizeof(names[0]), "%.*s", (int)(end < 63U ? end : 63U), registry + i);
+    }
+  }
+  return n;
+}
+
+// ---------------------------------------------------------------------------
+// The rig
+
+static bool
+on_path(const char* const program)
+{
+  const char* const path = getenv("PATH");
+  char              dirs[4096];
+  snprintf(dirs, sizeof(dirs), "%s", path ? path : "/usr/bin:/bin");
+  char* save = NULL;
+  for (const char* d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+    char full[4200];
+    snprintf(full, sizeof(full), "%s/%s", *d ? d : ".", program);
+    if (access(full, X_OK) == 0) {
+      return true;
+    }
+  }
+  return false;
+}
+
+bool
+mxt_rig_begin(const char** const why)
+{
+  if (!on_path("jackd")) {
+    *why = "jackd is not installed (Debian package jackd2; tools/install-deps installs it)";
+    return false;
+  }
+  const char* const tmp = getenv("TMPDIR");
+  snprintf(rig_dir, sizeof(rig_dir), "%s/mxt-live-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+  if (!mkdtemp(rig_dir)) {
+    *why = "cannot make a directory for the logs";
+    return false;
+  }
+  rig_parent = (long)getpid();
+  mxt_rig_adopt_orphans();
+  jack_set_error_function(quiet_cb);
+  jack_set_info_function(quiet_cb);
+  return true;
+}
+
+// True if process `pid` has ended (gone, or a zombie)
+static bool
+ended(const long pid)
+{
+  char path[64];
+  snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+  char* const stat  = slurp(path);
+  const char* state = stat ? strrchr(stat, ')') : NULL;
+  const bool  gone  = !state || state[1] == '\0' || state[2] == 'Z';
+  free(stat);
+  return gone;
+}
+
+// Processes with an argument that starts with `prefix` (is `prefix`, if `exact`)
+static size_t
+find_strays(const char* const prefix, const bool exact, long* const pids, const size_t max)
+{
+  size_t     n   = 0U;
+  DIR* const dir = opendir("/proc");
+  if (!dir) {
+    return 0U;
+  }
+  const struct dirent* e = NULL;
+  while ((e = readdir(dir)) != NULL && n < max) {
+    char*      end = NULL;
+    const long pid = strtol(e->d_name, &end, 10);
+    if (*end || pid <= 0 || pid == (long)getpid()) {
+      continue;
+    }
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%ld/cmdline", pid);
+    FILE* const f = fopen(path, "rb");
+    if (!f) {
+      continue;
+    }
+    char         line[2048];
+    const size_t got = fread(line, 1U, sizeof(line) - 1U, f);
+    fclose(f);
+    line[got] = '\0';
+    for (size_t i = 0U; i < got; i += strlen(line + i) + 1U) {
+      if (exact ? !strcmp(line + i, prefix) : !strncmp(line + i, prefix, strlen(prefix))) {
+        pids[n++] = pid;
+        break;
+      }
+    }
+  }
+  closedir(dir);
+  return n;
+}
+
+// Reap every child that has ended (orphans of failed tests come here)
+static void
+reap_orphans(void)
+{
+  while (waitpid(-1, NULL, WNOHANG) > 0) {
+  }
+}
+
+// Start and cleanly stop a server of each name in JACK's registry of
+// servers that is one of this run's: a server killed by a signal keeps
+// its slot (there are 8, for every user of the machine) until a server of
+// the same name starts again.  That fails while the dead one is not yet
+// reaped (JACK takes a zombie for a live server): try again for a while
+static void
+reclaim_slots(const char* const prefix)
+{
+  for (unsigned attempt = 0U; attempt < 30U; ++attempt) {
+    reap_orphans();
+    char         names[MAX_CHILDREN][64];
+    const size_t n = registry_names(prefix, false, names, MAX_CHILDREN);
+    if (!n) {
+      return;
+    }
+    if (attempt) {
+      mxt_poll_ms(100.0);
+    }
+
+    // In a child, so that this process never opens a JACK client itself
+    const pid_t pid = fork();
+    if (pid == 0) {
+      for (size_t i = 0U; i < n; ++i) {
+        MxtServer server;
+        if (mxt_server_start(&server, names[i])) {
+          mxt_server_stop(&server);
+        }
+      }
+      _exit(0);
+    }
+    if (pid > 0) {
+      waitpid(pid, NULL, 0);
+    }
+  }
+}
+
+void
+mxt_rig_sweep(void)
+{
+  char prefix[64];
+  snprintf(prefix, sizeof(prefix), "mxt-%ld-", rig_parent);
+  reap_orphans();
+  long         pids[32];
+  const size_t n = find_strays(prefix, false, pids, 32U);
+  for (size_t i = 0U; i < n; ++i) {
+    kill((pid_t)pids[i], SIGTERM);
+  }
+  for (size_t i = 0U; i < n; ++i) {
+    const double until = mxt_now_ms() + SERVER_STOP_MS;
+    while (!ended(pids[i]) && mxt_now_ms() < until) {
+      mxt_poll_ms(10.0);
+    }
+    if (!ended(pids[i])) {
+      kill((pid_t)pids[i], SIGKILL);
+      while (!ended(pids[i])) {
+        mxt_poll_ms(10.0);
+      }
+    }
+  }
+  reap_orphans();
+  reclaim_slots(prefix);
+  clean_shm(prefix, true);
+}
+
+void
+mxt_rig_adopt_orphans(void)
+{
+  prctl(PR_SET_CHILD_SUBREAPER, 1);
+}
+
+bool
+mxt_server_traces(const char* const name, char* const what, const size_t size)
+{
+  long pid = 0;
+  char slot[1][64];
+  if (find_strays(name, true, &pid, 1U)) {
+    snprintf(what, size, "process %ld still runs", pid);
+    return true;
+  }
+  if (registry_names(name, true, slot, 1U)) {
+    snprintf(what, size, "its slot in /dev/shm/jack-shm-registry is still taken");
+    return true;
+  }
+  DIR* const dir   = opendir("/dev/shm");
+  bool       found = false;
+  for (const struct dirent* e = dir ? readdir(dir) : NULL; e && !found; e = readdir(dir)) {
+    found = shm_match(e->d_name, name, false);
+    if (found) {
+      snprintf(what, size, "/dev/shm/%s is still there", e->d_name);
+    }
+  }
+  if (dir) {
+    closedir(dir);
+  }
+  return found;
+}
+
+void
+mxt_rig_end(const bool keep)
+{
+  mxt_rig_sweep();
+  if (keep) {
+    fprintf(stderr, "test_live: logs and sessions kept in %s\n", rig_dir);
+    return;
+  }
+  DIR* const dir = opendir(rig_dir);
+  if (dir) {
+    const struct dirent* e = NULL;
+    while ((e = readdir(dir)) != NULL) {
+      if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+        char path[600];
+        snprintf(path, sizeof(path), "%s/%s", rig_dir, e->d_name);
+        unlink(path);
+      }
+    }
+    closedir(dir);
+  }
+  rmdir(rig_dir);
+}
+
+void
+mxt_rig_teardown(void)
+{
+  while (n_clients) {
+    mxt_client_close(clients[n_clients - 1U]);
+  }
+  // mixd first, so that it does not see its server go
+  for (size_t i = n_children; i-- > 0U;) {
+    if (!children[i].server) {
+      end_child(children[i].pid, SIGTERM, MXT_TIMEOUT_MS);
+    }
+  }
+  while (n_children) {
+    char name[64];
+    snprintf(name, sizeof(name), "%s", children[n_children - 1U].name);
+    jack_client_t* const watch = take_watch(children[n_children - 1U].pid);
+    end_child(children[n_children - 1U].pid, SIGTERM, SERVER_STOP_MS);
+    close_watch(watch);
+    clean_shm(name, false);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Servers
+
+void
+mxt_server_name(MxtServer* const server)
+{
+  memset(server, 0, sizeof(*server));
+  snprintf(
+    server->name, sizeof(server->name), "mxt-%ld-%ld-%u", rig_parent, (long)getpid(), ++rig_serial);
+  snprintf(server->log, sizeof(server->log), "%s/%s.jackd.log", rig_dir, server->name);
+  server->exit_code = -1;
+}
+
+bool
+mxt_server_start(MxtServer* const server, const char* const name)
+{
+  if (name) {
+    char again[64];
+    snprintf(again, sizeof(again), "%s", name);
+    memset(server, 0, sizeof(*server));
+    snprintf(server->name, sizeof(server->name), "%s", again);
+    snprintf(server->log, sizeof(server->log), "%s/%s.jackd.log", rig_dir, server->name);
+  } else {
+    mxt_server_name(server);
+  }
+
+  // What a killed server of this name left would stop this one
+  clean_shm(server->name, false);
+  char rate[16];
+  char period[16];
+  snprintf(rate, sizeof(rate), "%u", MXT_RATE);
+  snprintf(period, sizeof(period), "%u", MXT_PERIOD);
+  char* const argv[] = { "jackd", "--no-realtime", "-n", server->name, "-d", "dummy", "-r", rate,
+                         "-p",    period,          NULL };
+  server->pid        = spawn(argv, server->log);
+  if (server->pid <= 0) {
+    server->pid = 0;
+    return false;
+  }
+  Child* const child = add_child(server->pid, true, server->name);
+
+  // The first client that opens is kept open until the server stops: a
+  // probe that closed again could close while mixd opens, and libjack
+  // (1.9.21) would then keep mixd signalling the probe's semaphore for
+  // the next client given the probe's number, which then never runs
+  const double until = mxt_now_ms() + MXT_TIMEOUT_MS;
+  while (mxt_now_ms() < until) {
+    int status = 0;
+    if (waitpid(server->pid, &status, WNOHANG) == server->pid) {
+      drop_child(server->pid);
+      server->exit_code = exit_code(status);
+      server->pid       = 0;
+      return false;
+    }
+    jack_status_t        st = (jack_status_t)0;
+    jack_client_t* const watch =
+      jack_client_open("mxt-watch",
+                       (jack_options_t)(JackNoStartServer | JackServerName | JackUseExactName),
+                       &st,
+                       server->name);
+    if (watch) {
+      if (child) {
+        child->watch = watch;
+      } else {
+        jack_client_close(watch);
+      }
+      return true;
+    }
+    mxt_poll_ms(20.0);
+  }
+  mxt_server_kill(server);
+  return false;
+}
+
+void
+mxt_server_stop(MxtServer* const server)
+{
+  if (server->pid > 0) {
+    jack_client_t* const watch = take_watch(server->pid);
+    server->exit_code          = end_child(server->pid, SIGTERM, SERVER_STOP_MS);
+    server->pid                = 0;
+    close_watch(watch);
+  }
+  clean_shm(server->name, false);
+}
+
+void
+mxt_server_kill(MxtServer* const server)
+{
+  if (server->pid > 0) {
+    jack_client_t* const watch = take_watch(server->pid);
+    server->exit_code          = end_child(server->pid, SIGKILL, SERVER_STOP_MS);
+    server->pid                = 0;
+    close_watch(watch);
+  }
+  clean_shm(server->name, false);
+}
+
+// ---------------------------------------------------------------------------
+// mixd
+
+bool
+mxt_mixd_start(MxtMixd* const    mixd,
+               const char* const server,
+               const char* const client,
+               const char* const session_text,
+               const char* const extra)
+{
+  memset(mixd, 0, sizeof(*mixd));
+  mixd->exit_code = -1;
+  snprintf(mixd->client, sizeof(mixd->client), "%s", client);
+  snprintf(mixd->server, sizeof(mixd->server), "%s", server);
+  const unsigned serial = ++rig_serial;
+  snprintf(
+    mixd->log, sizeof(mixd->log), "%s/%s-%ld-%u.mixd.log", rig_dir, client, (long)getpid(), serial);
+  snprintf(mixd->session,
+           sizeof(mixd->session),
+           "%s/%s-%ld-%u.session",
+           rig_dir,
+           client,
+           (long)getpid(),
+           serial);
+  if (!mxt_write_file(mixd->session, session_text)) {
+    return false;
+  }
+
+  const char* const top = getenv("top_builddir");
+  char              program[512];
+  snprintf(program, sizeof(program), "%s/daemon/mixd", top && *top ? top : "..");
+  if (access(program, X_OK)) {
+    fprintf(stderr, "test_live: %s is not built\n", program);
+    return false;
+  }
+  char* const argv[] = { program,       "--server",   mixd->server, "--session",
+                         mixd->session, "--name",     mixd->client, "--log-level",
+                         "info",        (char*)extra, NULL };
+  mixd->pid          = spawn(argv, mixd->log);
+  if (mixd->pid <= 0) {
+    mixd->pid = 0;
+    return false;
+  }
+  add_child(mixd->pid, false, "");
+  return true;
+}
+
+bool
+mxt_mixd_alive(MxtMixd* const mixd)
+{
+  int status = 0;
+  if (mixd->pid <= 0) {
+    return false;
+  }
+  if (waitpid(mixd->pid, &status, WNOHANG) == mixd->pid) {
+    drop_child(mixd->pid);
+    mixd->exit_code = exit_code(status);
+    mixd->pid       = 0;
+    return false;
+  }
+  return true;
+}
+
+int
+mxt_mixd_wait(MxtMixd* const mixd, const double timeout_ms)
+{
+  if (mixd->pid > 0) {
+    const int code = reap(mixd->pid, timeout_ms);
+    if (code < 0) {
+      return -1;
+    }
+    mixd->exit_code = code;
+    mixd->pid       = 0;
+  }
+  return mixd->exit_code;
+}
+
+int
+mxt_mixd_stop(MxtMixd* const mixd, const int sig)
+{
+  if (mixd->pid > 0) {
+    mixd->exit_code = end_child(mixd->pid, sig, MXT_TIMEOUT_MS);
+    mixd->pid       = 0;
+  }
+  return mixd->exit_code;
+}
+
+int
+mxt_mixd_reload(MxtMixd* const mixd, const char* const session_text)
+{
+  // Every SIGHUP logs exactly one line with "reload" in it: "reloaded
+  // FILE" or "reload of FILE failed" / "reload of FILE: why"
+  const size_t said = mxt_file_count(mixd->log, "reload");
+  const size_t done = mxt_file_count(mixd->log, "reloaded");
+  if (mixd->pid <= 0 || !mxt_write_file(mixd->session, session_text) || kill(mixd->pid, SIGHUP)) {
+    return -1;
+  }
+  if (!mxt_file_wait(mixd->log, "reload", said + 1U, MXT_TIMEOUT_MS)) {
+    return -1;
+  }
+  return mxt_file_count(mixd->log, "reloaded") > done ? 1 : 0;
+}
+
+// ---------------------------------------------------------------------------
+// Test clients
+
+/// A looped signal, as the process callback reads it
+typedef struct {
+  size_t length; ///< Samples
+  float  data[]; ///< The loop
+} Loop;
+
+struct MxtClientImpl {
+  jack_client_t* client;                       ///< The JACK client
+  unsigned       n_out;                        ///< Output ports
+  unsigned       n_in;                         ///< Input ports
+  jack_port_t*   out[MXT_MAX_PORTS];           ///< Output ports
+  jack_port_t*   in[MXT_MAX_PORTS];            ///< Input ports
+  char           out_name[MXT_MAX_PORTS][320]; ///< Their full names
+  char           in_name[MXT_MAX_PORTS][320];  ///< Their full names
+  _Atomic(Loop*) play[MXT_MAX_PORTS];          ///< [output]: loop playing, or NULL (callback reads)
+  Loop**         loops;               ///< Every loop published, freed on close (test thread)
+  size_t         n_loops;             ///< Entries of `loops`
+  size_t         loops_cap;           ///< Capacity of `loops`
+  size_t         capacity;            ///< Frames of a take, per port
+  float*         take[MXT_MAX_PORTS]; ///< [input]: recorded samples (callback writes)
+  MxtBlock*      blocks;              ///< Blocks of the take (callback writes)
+  size_t         blocks_cap;          ///< Capacity of `blocks`
+  atomic_size_t  want;                ///< Frames asked for, stored before `asked`
+  atomic_bool    stop;                ///< End the take now (test thread writes)
+  atomic_uint    asked;               ///< Epoch of the latest request (test thread writes)
+  atomic_uint    done;                ///< Epoch of the latest finished take (callback writes)
+  unsigned       epoch;               ///< Test thread: epoch it last asked for
+  unsigned       rt_epoch;            ///< Callback: epoch it is recording
+  size_t         rt_want;             ///< Callback: frames of that take
+  size_t         rt_frames;           ///< Callback: frames recorded so far
+  size_t         rt_blocks;           ///< Callback: blocks recorded so far
+  bool           rt_active;           ///< Callback: recording
+  size_t         done_frames;         ///< Frames of the finished take, stored before `done`
+  size_t         done_blocks;         ///< Blocks of the finished take, stored before `done`
+  jack_nframes_t rt_last;             ///< Callback: frame time of the previous cycle
+  jack_nframes_t rt_last_n;           ///< Callback: its length (0 before the first)
+  jack_nframes_t
+                irregular[MXT_MAX_IRREGULAR]; ///< Frame times of irregular cycles (callback writes)
+  atomic_size_t n_irregular;                  ///< Entries of `irregular`, stored after each
+  atomic_uint_fast64_t xruns;                 ///< Xruns reported
+  atomic_bool          gone;                  ///< The server shut the client down
+};
+
+// Record one block of a take that was asked for (process thread)
+static void
+record(MxtClient* const c, const jack_nframes_t n, const jack_nframes_t now)
+{
+  const unsigned asked = atomic_load_explicit(&c->asked, memory_order_acquire);
+  if (asked != c->rt_epoch) {
+    c->rt_epoch  = asked;
+    c->rt_want   = atomic_load_explicit(&c->want, memory_order_relaxed);
+    c->rt_frames = 0U;
+    c->rt_blocks = 0U;
+    c->rt_active = c->rt_want > 0U;
+  }
+  if (!c->rt_active) {
+    return;
+  }
+  const size_t k = c->rt_want - c->rt_frames < n ? c->rt_want - c->rt_frames : n;
+  for (unsigned p = 0U; p < c->n_in; ++p) {
+    const float* const in = (const float*)jack_port_get_buffer(c->in[p], n);
+    memcpy(c->take[p] + c->rt_frames, in, k * sizeof(float));
+  }
+  if (c->rt_blocks < c->blocks_cap) {
+    MxtBlock* const b = &c->blocks[c->rt_blocks++];
+    b->time           = now;
+    b->offset         = (uint32_t)c->rt_frames;
+    b->frames         = (uint32_t)k;
+  }
+  c->rt_frames += k;
+  if (c->rt_frames >= c->rt_want || atomic_load_explicit(&c->stop, memory_order_relaxed)) {
+    c->rt_active   = false;
+    c->done_frames = c->rt_frames;
+    c->done_blocks = c->rt_blocks;
+    atomic_store_explicit(&c->done, asked, memory_order_release);
+  }
+}
+
+static int
+process_cb(const jack_nframes_t n, void* const arg)
+{
+  MxtClient* const     c   = (MxtClient*)arg;
+  const jack_nframes_t now = jack_last_frame_time(c->client);
+
+  // Note a cycle whose frame time does not follow the last one's
+  const size_t irregular = atomic_load_explicit(&c->n_irregular, memory_order_relaxed);
+  if (c->rt_last_n && now != c->rt_last + c->rt_last_n && irregular < MXT_MAX_IRREGULAR) {
+    c->irregular[irregular] = now;
+    atomic_store_explicit(&c->n_irregular, irregular + 1U, memory_order_release);
+  }
+  c->rt_last   = now;
+  c->rt_last_n = n;
+  for (unsigned o = 0U; o < c->n_out; ++o) {
+    float* const      out  = (float*)jack_port_get_buffer(c->out[o], n);
+    const Loop* const loop = atomic_load_explicit(&c->play[o], memory_order_acquire);
+    if (!loop) {
+      memset(out, 0, n * sizeof(float));
+      continue;
+    }
+    // Placed by absolute frame time: frame t plays loop[t mod length]
+    size_t j = (size_t)now % loop->length;
+    for (jack_nframes_t i = 0U; i < n; ++i) {
+      out[i] = loop->data[j];
+      j      = j + 1U == loop->length ? 0U : j + 1U;
+    }
+  }
+  record(c, n, now);
+  return 0;
+}
+
+static int
+xrun_cb(void* const arg)
+{
+  atomic_fetch_add(&((MxtClient*)arg)->xruns, 1U);
+  return 0;
+}
+
+static void
+shutdown_cb(const jack_status_t code, const char* const reason, void* const arg)
+{
+  (void)code;
+  (void)reason;
+  atomic_store(&((MxtClient*)arg)->gone, true);
+}
+
+MxtClient*
+mxt_client_open(const char* const server,
+                const char* const name,
+                const unsigned    n_outputs,
+                const unsigned    n_inputs,
+                const size_t      capacity)
+{
+  if (n_outputs > MXT_MAX_PORTS || n_inputs > MXT_MAX_PORTS || n_clients == MAX_CLIENTS) {
+    return NULL;
+  }
+  MxtClient* const c = (MxtClient*)calloc(1U, sizeof(MxtClient));
+  if (!c) {
+    return NULL;
+  }
+  clients[n_clients++] = c;
+  jack_status_t status = (jack_status_t)0;
+  c->client            = jack_client_open(
+    name, (jack_options_t)(JackNoStartServer | JackServerName | JackUseExactName), &status, server);
+  if (!c->client) {
+    mxt_client_close(c);
+    return NULL;
+  }
+  c->n_out      = n_outputs;
+  c->n_in       = n_inputs;
+  c->capacity   = capacity;
+  c->blocks_cap = capacity / 16U + 2U;
+  c->blocks     = (MxtBlock*)calloc(c->blocks_cap, sizeof(MxtBlock));
+  bool ok       = c->blocks != NULL;
+  for (unsigned i = 0U; ok && i < n_inputs; ++i) {
+    // Touched now, so that the callback never faults a page in
+    c->take[i] = (float*)malloc(capacity * sizeof(float) + 1U);
+    ok         = c->take[i] != NULL;
+    if (ok) {
+      memset(c->take[i], 0, capacity * sizeof(float));
+    }
+  }
+  for (unsigned i = 0U; ok && i < n_outputs; ++i) {
+    char port[32];
+    snprintf(port, sizeof(port), "out_%u", i + 1U);
+    c->out[i] = jack_port_register(c->client, port, JACK_DEFAULT_AUDIO_TYPE, JackPortIsOutput, 0U);
+    ok        = c->out[i] != NULL;
+    if (ok) {
+      snprintf(c->out_name[i], sizeof(c->out_name[i]), "%s", jack_port_name(c->out[i]));
+    }
+  }
+  for (unsigned i = 0U; ok && i < n_inputs; ++i) {
+    char port[32];
+    snprintf(port, sizeof(port), "in_%u", i + 1U);
+    c->in[i] = jack_port_register(c->client, port, JACK_DEFAULT_AUDIO_TYPE, JackPortIsInput, 0U);
+    ok       = c->in[i] != NULL;
+    if (ok) {
+      snprintf(c->in_name[i], sizeof(c->in_name[i]), "%s", jack_port_name(c->in[i]));
+    }
+  }
+  ok = ok && !jack_set_process_callback(c->client, process_cb, c) &&
+       !jack_set_xrun_callback(c->client, xrun_cb, c);
+  if (ok) {
+    jack_on_info_shutdown(c->client, shutdown_cb, c);
+  }
+  if (!ok || jack_activate(c->client)) {
+    mxt_client_close(c);
+    return NULL;
+  }
+  return c;
+}
+
+void
+mxt_client_close(MxtClient* const c)
+{
+  if (!c) {
+    return;
+  }
+  for (size_t i = 0U; i < n_clients; ++i) {
+    if (clients[i] == c) {
+      clients[i] = clients[--n_clients];
+      break;
+    }
+  }
+  if (c->client) {
+    if (!atomic_load(&c->gone)) {
+      jack_deactivate(c->client);
+    }
+    jack_client_close(c->client);
+  }
+  for (size_t i = 0U; i < c->n_loops; ++i) {
+    free(c->loops[i]);
+  }
+  free((void*)c->loops);
+  for (unsigned i = 0U; i < MXT_MAX_PORTS; ++i) {
+    free(c->take[i]);
+  }
+  free(c->blocks);
+  free(c);
+}
+
+jack_client_t*
+mxt_client_jack(const MxtClient* const c)
+{
+  return c->client;
+}
+
+bool
+mxt_client_gone(const MxtClient* const c)
+{
+  return atomic_load(&((MxtClient*)c)->gone);
+}
+
+uint64_t
+mxt_client_xruns(const MxtClient* const c)
+{
+  return atomic_load(&((MxtClient*)c)->xruns);
+}
+
+size_t
+mxt_client_irregular(const MxtClient* const c, const jack_nframes_t** const times)
+{
+  *times = c->irregular;
+  return atomic_load_explicit(&((MxtClient*)c)->n_irregular, memory_order_acquire);
+}
+
+const char*
+mxt_client_output(const MxtClient* const c, const unsigned i)
+{
+  return i < c->n_out ? c->out_name[i] : "";
+}
+
+const char*
+mxt_client_input(const MxtClient* const c, const unsigned i)
+{
+  return i < c->n_in ? c->in_name[i] : "";
+}
+
+bool
+mxt_client_play(MxtClient* const c, const unsigned i, const float* const loop, const size_t length)
+{
+  if (i >= c->n_out) {
+    return false;
+  }
+  Loop* made = NULL;
+  if (loop && length) {
+    if (c->n_loops == c->loops_cap) {
+      const size_t cap  = c->loops_cap ? 2U * c->loops_cap : 16U;
+      Loop** const more = (Loop**)realloc((void*)c->loops, cap * sizeof(Loop*));
+      if (!more) {
+        return false;
+      }
+      c->loops     = more;
+      c->loops_cap = cap;
+    }
+    made = (Loop*)malloc(sizeof(Loop) + length * sizeof(float));
+    if (!made) {
+      return false;
+    }
+    made->length = length;
+    memcpy(made->data, loop, length * sizeof(float));
+    c->loops[c->n_loops++] = made;
+  }
+  // The old loop stays allocated: the callback may still be reading it
+  atomic_store_explicit(&c->play[i], made, memory_order_release);
+  return true;
+}
+
+bool
+mxt_client_connect(MxtClient* const  c,
+                   const char* const from,
+                   const char* const to,
+                   const double      timeout_ms)
+{
+  // JACK refuses while a port's client is not active yet
+  const double until = mxt_now_ms() + timeout_ms;
+  for (;;) {
+    const int e = jack_connect(c->client, from, to);
+    if (e == 0 || e == EEXIST) {
+      return true;
+    }
+    if (mxt_now_ms() > until || atomic_load(&c->gone)) {
+      return false;
+    }
+    mxt_poll_ms(5.0);
+  }
+}
+
+bool
+mxt_client_wait_port(MxtClient* const  c,
+                     const char* const name,
+                     const bool        present,
+                     const double      timeout_ms)
+{
+  const double until = mxt_now_ms() + timeout_ms;
+  while ((jack_port_by_name(c->client, name) != NULL) != present) {
+    if (mxt_now_ms() > until || atomic_load(&c->gone)) {
+      return false;
+    }
+    mxt_poll_ms(5.0);
+  }
+  return true;
+}
+
+bool
+mxt_client_connected(MxtClient* const c, const char* const from, const char* const to)
+{
+  jack_port_t* const port = jack_port_by_name(c->client, from);
+  return port && jack_port_connected_to(port, to);
+}
+
+bool
+mxt_client_wait_connected(MxtClient* const  c,
+                          const char* const from,
+                          const char* const to,
+                          const double      timeout_ms)
+{
+  const double until = mxt_now_ms() + timeout_ms;
+  while (!mxt_client_connected(c, from, to)) {
+    if (mxt_now_ms() > until || atomic_load(&c->gone)) {
+      return false;
+    }
+    mxt_poll_ms(5.0);
+  }
+  return true;
+}
+
+void
+mxt_client_record(MxtClient* const c, const size_t frames)
+{
+  atomic_store_explicit(
+    &c->want, frames < c->capacity ? frames : c->capacity, memory_order_relaxed);
+  atomic_store_explicit(&c->stop, false, memory_order_relaxed);
+  atomic_store_explicit(&c->asked, ++c->epoch, memory_order_release);
+}
+
+void
+mxt_client_record_stop(MxtClient* const c)
+{
+  atomic_store_explicit(&c->stop, true, memory_order_relaxed);
+}
+
+bool
+mxt_client_take(MxtClient* const c, const double timeout_ms, MxtTake* const take)
+{
+  const double until = mxt_now_ms() + timeout_ms;
+  while (atomic_load_explicit(&c->done, memory_order_acquire) != c->epoch) {
+    if (mxt_now_ms() > until) {
+      return false;
+    }
+    mxt_poll_ms(2.0);
+  }
+
+  memset(take, 0, sizeof(*take));
+  for (unsigned p = 0U; p < c->n_in; ++p) {
+    take->ch[p] = c->take[p];
+  }
+  take->frames   = c->done_frames;
+  take->blocks   = c->blocks;
+  take->n_blocks = c->done_blocks;
+  take->start    = c->done_blocks ? c->blocks[0].time : 0U;
+  for (size_t b = 1U; b < take->n_blocks; ++b) {
+    const MxtBlock* const k = &c->blocks[b];
+    take->gaps += k->time != k[-1].time + k[-1].frames;
+  }
+  return true;
+}
+
+bool
+mxt_client_record_take(MxtClient* const c, const size_t frames, MxtTake* const take)
+{
+  mxt_client_record(c, frames);
+  return mxt_client_take(c, MXT_TIMEOUT_MS, take);
+}

@@ -1,0 +1,410 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#ifndef MX_TESTS_JACK_RIG_H
+#define MX_TESTS_JACK_RIG_H
+
+#include <jack/jack.h>
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/// The live tests' rig: a private dummy JACK server, mixd as a child process, and test clients.
+
+/*
+  DESIGN: an integration test (redis's start_server) starts its own
+  `jackd --no-realtime -n NAME -d dummy -r 48000 -p 64` under a name no
+  other test or session uses, then `mixd` as a child process with its
+  stderr in a log file, and talks to both only as any JACK client would:
+  ports, connections, latencies, audio.  Everything waits by polling with
+  a timeout (mxt_poll_ms() between tries), never by sleeping a fixed time
+  and hoping.
+
+  Test clients (MxtClient) are ordinary JACK clients with output ports
+  that play looped buffers, placed by absolute frame time (the sample
+  played at frame t is loop[t mod length], so what a port plays at any
+  frame is known exactly), and input ports that record takes together
+  with the frame time of every block.  A test uses two: a feeder into
+  mixd's strips and a recorder of mixd's outputs, so the graph is feeder
+  -> mixd -> recorder with no cycle, and a sample that mixd passes
+  straight through arrives at the recorder in the same cycle, with the
+  same frame time.  Between the test thread and a client's process
+  callback there are no locks: a played loop is published as an atomic
+  pointer, and a take is a request (an epoch counter) that the callback
+  answers by filling preallocated buffers and publishing the epoch back.
+
+  Without realtime scheduling a client now and then runs a cycle after the
+  server has begun the next one; it then reads the next cycle's frame
+  time, and what it plays or records in that cycle is placed one cycle
+  off.  Each client notes these irregular cycles (mxt_client_irregular()),
+  so that a test can tell the machine's timing from mixd's output.
+
+  Teardown: every server, mixd and client the rig starts is registered,
+  and mxt_rig_teardown() (a checked fixture's teardown) stops them all.
+  Check forks each test and ends a failed one with _exit(), skipping the
+  teardown, then kills the test's process group, which holds mixd but not
+  jackd (it makes itself a session leader): jackd is started with a
+  parent-death signal (SIGTERM) instead.  In the parent, mxt_rig_sweep()
+  stops any process of the run still there, and cleans what a server
+  killed by a signal leaves: its files in /dev/shm (which stop a server of
+  the same name from starting) and its slot in JACK's registry of servers
+  (8 in all, for every user of the machine: freed only by starting a
+  server of the same name).
+
+  Test thread unless noted; the callbacks run on JACK's threads.
+*/
+
+/// Sample rate and period of the rig's servers.
+#define MXT_RATE 48000U
+#define MXT_PERIOD 64U
+
+/// Most input or output ports of one test client.
+#define MXT_MAX_PORTS 8U
+
+/// Generous bound for anything that should take well under a second.
+#define MXT_TIMEOUT_MS 10000.0
+
+// ---------------------------------------------------------------------------
+// The rig as a whole
+
+/**
+   Set the rig up for a test program: make the directory for logs and
+   session files, and take the process id that names every server.  Call
+   once from main(), before running the suite.
+
+   @return false if jackd is not installed (the program should skip:
+   `*why` says so) or the directory cannot be made.
+*/
+bool
+mxt_rig_begin(const char** why);
+
+/**
+   Clean up after what a failed test left, in the parent process (an
+   unchecked fixture's teardown): stop any process of this run still
+   running (SIGTERM, then SIGKILL), free the slots in JACK's registry of
+   servers that killed servers of this run still hold, and remove the
+   files they left in /dev/shm.  Costs nothing when all is clean.
+*/
+void
+mxt_rig_sweep(void);
+
+/**
+   Make orphaned descendants (the jackd of a test that failed) children of
+   this process, so that mxt_rig_sweep() can reap them: JACK takes the
+   zombie of a server for a live one and will not start another of its
+   name.  mxt_rig_begin() does this for main().
+*/
+void
+mxt_rig_adopt_orphans(void);
+
+/**
+   Find what is left of the server called `name`: a process with that name
+   among its arguments, its slot in JACK's registry of servers, or a file
+   of it in /dev/shm.
+
+   @param what Receives what was found.
+   @return true if anything is left.
+*/
+bool
+mxt_server_traces(const char* name, char* what, size_t size);
+
+/**
+   Clean up after the suite, in the parent process: mxt_rig_sweep(), then
+   remove the log directory unless `keep` (a test failed: its logs are
+   then printed as kept).
+*/
+void
+mxt_rig_end(bool keep);
+
+/**
+   Stop everything the current test started: close its clients, stop mixd
+   (SIGTERM, then SIGKILL) and the servers.  A checked fixture's teardown;
+   safe to call twice.
+*/
+void
+mxt_rig_teardown(void);
+
+/// A path in the rig's directory: "DIR/NAME".
+void
+mxt_rig_path(char* buf, size_t size, const char* name);
+
+/// Milliseconds on a monotonic clock.
+double
+mxt_now_ms(void);
+
+/// Sleep between two polls (a few milliseconds).
+void
+mxt_poll_ms(double ms);
+
+/**
+   Write `text` to `path` atomically (a temporary file renamed over it), so
+   mixd never reads half a session.
+
+   @return false on an I/O error.
+*/
+bool
+mxt_write_file(const char* path, const char* text);
+
+/// Occurrences of `needle` in the file at `path` (0 if it cannot be read).
+size_t
+mxt_file_count(const char* path, const char* needle);
+
+/**
+   Wait until `needle` occurs at least `count` times in the file at `path`.
+
+   @return false after `timeout_ms`.
+*/
+bool
+mxt_file_wait(const char* path, const char* needle, size_t count, double timeout_ms);
+
+// ---------------------------------------------------------------------------
+// A private JACK server
+
+/// A jackd the rig started.
+typedef struct {
+  char  name[64];  ///< Server name ("mxt-PARENT-PID-N")
+  pid_t pid;       ///< Its process, 0 when stopped
+  char  log[512];  ///< Its stdout and stderr
+  int   exit_code; ///< How the last one ended: exit status, 128 + signal, or -1
+} MxtServer;
+
+/**
+   Start `jackd --no-realtime -n NAME -d dummy -r MXT_RATE -p MXT_PERIOD`
+   and wait (MXT_TIMEOUT_MS) until a client can open on it.  That client,
+   "mxt-watch", stays open until the server stops: libjack (1.9.21) has a
+   race in which a client that closes while another opens leaves the
+   opening one signalling a dead semaphore for whichever client next gets
+   the closed one's number (it is never woken, and the graph stalls).
+
+   @param name A name to reuse (restarting a server, or one reserved with
+   mxt_server_name()), or NULL for a new unique one.
+   @return false if it exited or did not answer in time (it is then
+   killed); see server->log.
+*/
+bool
+mxt_server_start(MxtServer* server, const char* name);
+
+/**
+   Stop a server with SIGTERM; SIGKILL if it is still there after 5 s.
+   Then remove any file it left in /dev/shm, so that a server of the same
+   name can start again.  No-op if it is not running.
+*/
+void
+mxt_server_stop(MxtServer* server);
+
+/// Kill a server with SIGKILL (a crash), then remove what it left in /dev/shm.
+void
+mxt_server_kill(MxtServer* server);
+
+/// Reserve a unique server name without starting a server (to start mixd first).
+void
+mxt_server_name(MxtServer* server);
+
+// ---------------------------------------------------------------------------
+// mixd
+
+/// A mixd the rig started.
+typedef struct {
+  pid_t pid;          ///< Its process, 0 once reaped
+  char  client[64];   ///< The client name it was given (--name)
+  char  server[64];   ///< The server it was pointed at (--server)
+  char  log[512];     ///< Its stderr (--log-level info)
+  char  session[512]; ///< Its session file
+  int   exit_code;    ///< Once reaped: exit status, 128 + signal; -1 before
+} MxtMixd;
+
+/**
+   Write `session_text` to a session file and start
+   `$top_builddir/daemon/mixd --server SERVER --session FILE --name CLIENT
+   --log-level info [EXTRA]`, stderr to mixd->log.  Returns at once; wait
+   for its ports with mxt_client_wait_port().
+
+   @param extra One more argument ("--no-wait"), or NULL.
+   @return false if it could not be started.
+*/
+bool
+mxt_mixd_start(MxtMixd*    mixd,
+               const char* server,
+               const char* client,
+               const char* session_text,
+               const char* extra);
+
+/// True while the process runs (it has not exited).
+bool
+mxt_mixd_alive(MxtMixd* mixd);
+
+/**
+   Wait for mixd to exit by itself.
+
+   @return Its exit code (mixd->exit_code), or -1 after `timeout_ms`.
+*/
+int
+mxt_mixd_wait(MxtMixd* mixd, double timeout_ms);
+
+/**
+   Send `sig` (SIGTERM, SIGINT) and wait for mixd to exit; SIGKILL after
+   MXT_TIMEOUT_MS.
+
+   @return Its exit code: the status it exited with, or 128 + the signal
+   that killed it.
+*/
+int
+mxt_mixd_stop(MxtMixd* mixd, int sig);
+
+/**
+   Rewrite mixd's session file with `session_text`, send SIGHUP and wait
+   until mixd has logged the outcome ("reloaded" or a failure).
+
+   @return 1 if it reloaded, 0 if it refused the session (logged), -1 if
+   it said nothing within MXT_TIMEOUT_MS.
+*/
+int
+mxt_mixd_reload(MxtMixd* mixd, const char* session_text);
+
+// ---------------------------------------------------------------------------
+// Test clients: a feeder that plays, a recorder that records
+
+/// A test JACK client (opaque; heap object).
+typedef struct MxtClientImpl MxtClient;
+
+/// Most irregular cycles a client keeps (mxt_client_irregular()).
+#define MXT_MAX_IRREGULAR 1024U
+
+/// One process cycle of a take.
+typedef struct {
+  jack_nframes_t time;   ///< Frame time of its first sample (jack_last_frame_time())
+  uint32_t       offset; ///< Index of its first sample in the take
+  uint32_t       frames; ///< Samples it holds
+} MxtBlock;
+
+/// What mxt_client_take() recorded; points into the client (valid until the next take).
+typedef struct {
+  const float*    ch[MXT_MAX_PORTS]; ///< [input port]: samples
+  size_t          frames;            ///< Samples per port
+  jack_nframes_t  start;             ///< Frame time of the first sample
+  const MxtBlock* blocks;            ///< The cycles it was recorded in
+  size_t          n_blocks;          ///< Entries of `blocks`
+  size_t          gaps;              ///< Blocks whose frame time does not follow the one before
+} MxtTake;
+
+/**
+   Open a client on `server`, register `n_outputs` output ports "out_1",
+   "out_2", ... (silent) and `n_inputs` input ports "in_1", ..., and
+   activate it.
+
+   Free with mxt_client_close() (the rig's teardown also does).
+   @param name Exact client name (JackUseExactName).
+   @param capacity Longest take, frames per input port.
+   @return NULL on failure.
+*/
+MxtClient*
+mxt_client_open(const char* server,
+                const char* name,
+                unsigned    n_outputs,
+                unsigned    n_inputs,
+                size_t      capacity);
+
+/// Deactivate and close a client; NULL is a no-op.
+void
+mxt_client_close(MxtClient* client);
+
+/// The JACK client, for queries of the graph.
+jack_client_t*
+mxt_client_jack(const MxtClient* client);
+
+/// True once the server has shut the client down (it went away).
+bool
+mxt_client_gone(const MxtClient* client);
+
+/// Xruns the server reported to this client since it opened.  Any thread.
+uint64_t
+mxt_client_xruns(const MxtClient* client);
+
+/**
+   The frame times of the client's irregular cycles so far: those whose
+   jack_last_frame_time() was not the previous cycle's plus its length.
+   On a steady server there are none.  When a client runs a cycle late,
+   after the server has begun the next one, it reads the next cycle's
+   frame time (and then reads it again in that cycle): a loop it plays or
+   a block it records is placed one cycle off.  These are the times to
+   suspect.  Any thread; at most MXT_MAX_IRREGULAR are kept.
+
+   @param times Set to the first of them, in order.
+   @return How many there are.
+*/
+size_t
+mxt_client_irregular(const MxtClient* client, const jack_nframes_t** times);
+
+/// Full name of output port `i` ("feed:out_1" for i = 0).
+const char*
+mxt_client_output(const MxtClient* client, unsigned i);
+
+/// Full name of input port `i` ("rec:in_1" for i = 0).
+const char*
+mxt_client_input(const MxtClient* client, unsigned i);
+
+/**
+   Play `loop` on output port `i`: at frame time t the port outputs
+   loop[t mod length].  The buffer is copied; NULL (or length 0) is
+   silence.  Takes effect at the next cycle.
+
+   @return false if out of memory.
+*/
+bool
+mxt_client_play(MxtClient* client, unsigned i, const float* loop, size_t length);
+
+/**
+   Connect two ports by full name, trying again until JACK accepts (it
+   refuses while a port's client is not yet active).
+
+   @return false if JACK still refused after `timeout_ms`.
+*/
+bool
+mxt_client_connect(MxtClient* client, const char* from, const char* to, double timeout_ms);
+
+/**
+   Wait until the port called `name` exists (`present`) or does not.
+
+   @return false after `timeout_ms`.
+*/
+bool
+mxt_client_wait_port(MxtClient* client, const char* name, bool present, double timeout_ms);
+
+/// True if output `from` is connected to input `to` (both full names).
+bool
+mxt_client_connected(MxtClient* client, const char* from, const char* to);
+
+/**
+   Wait until output `from` is connected to input `to`.
+
+   @return false after `timeout_ms`.
+*/
+bool
+mxt_client_wait_connected(MxtClient* client, const char* from, const char* to, double timeout_ms);
+
+/**
+   Ask the process callback to record `frames` frames of every input port,
+   from its next cycle on.  Returns at once: collect the take with
+   mxt_client_take().  A request replaces any unfinished one.
+*/
+void
+mxt_client_record(MxtClient* client, size_t frames);
+
+/// End the take asked for by mxt_client_record() at the end of the next cycle.
+void
+mxt_client_record_stop(MxtClient* client);
+
+/**
+   Wait until the take asked for by mxt_client_record() is complete.
+
+   @return false after `timeout_ms` (the server stopped, or the client is
+   not running).
+*/
+bool
+mxt_client_take(MxtClient* client, double timeout_ms, MxtTake* take);
+
+/// mxt_client_record() and mxt_client_take() with MXT_TIMEOUT_MS.
+bool
+mxt_client_record_take(MxtClient* client, size_t frames, MxtTake* take);
+
+#endif // MX_TESTS_JACK_RIG_H
