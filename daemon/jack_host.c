@@ -365,6 +365,12 @@ mx_jack_host_is_open(const MxJackHost* const host)
   return host->client != NULL && !atomic_load(&((MxJackHost*)host)->gone);
 }
 
+bool
+mx_jack_host_is_running(const MxJackHost* const host)
+{
+  return mx_jack_host_is_open(host) && host->active;
+}
+
 double
 mx_jack_host_rate(const MxJackHost* const host)
 {

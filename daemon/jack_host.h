@@ -78,6 +78,10 @@ mx_jack_host_open(MxJackHost* host, char* why, size_t why_size);
 bool
 mx_jack_host_is_open(const MxJackHost* host);
 
+/// True while the process callback runs the engine (connected and active).
+bool
+mx_jack_host_is_running(const MxJackHost* host);
+
 /// Sample rate of the server, Hz (0 when not connected).
 double
 mx_jack_host_rate(const MxJackHost* host);

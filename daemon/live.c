@@ -13,6 +13,9 @@
 #include "loop.h"
 #include "session.h"
 
+#include "control.h"
+#include "server.h"
+
 #include "engine.h"
 #include "model.h"
 
@@ -43,35 +46,52 @@
 #define RETRY_FIRST_MS 100.0
 #define RETRY_MAX_MS 1000.0
 
+/// Frames the engine runs per tick while no server runs it: it keeps
+/// applying changes and letting removed strips go, in silence
+#define IDLE_FRAMES 256U
+
+/// Default OSC port
+#define OSC_DEFAULT_PORT 7770U
+
 /// Wake bytes of the signals
 #define WAKE_QUIT 'q'
 #define WAKE_RELOAD 'h'
 
 typedef struct {
-  const char* session;       ///< Session file, or NULL
-  const char* client_name;   ///< JACK client name
-  const char* server_name;   ///< JACK server, or NULL for the default
-  bool        no_wait;       ///< Exit if no server answers at start
-  bool        start_server;  ///< Start a private dummy server
-  unsigned    server_rate;   ///< Its sample rate, Hz
-  unsigned    server_period; ///< Its period, frames
+  const char* session;                     ///< Session file, or NULL
+  const char* client_name;                 ///< JACK client name
+  const char* server_name;                 ///< JACK server, or NULL for the default
+  bool        no_wait;                     ///< Exit if no server answers at start
+  bool        start_server;                ///< Start a private dummy server
+  unsigned    server_rate;                 ///< Its sample rate, Hz
+  unsigned    server_period;               ///< Its period, frames
+  bool        osc;                         ///< Listen for OSC
+  const char* osc_listen;                  ///< Address to bind
+  unsigned    osc_port;                    ///< UDP port
+  MxCidr      osc_allow[MX_OSC_MAX_ALLOW]; ///< Networks allowed
+  unsigned    n_osc_allow;                 ///< Entries of `osc_allow`
+  double      osc_lease;                   ///< Subscription lease, s
+  const char* osc_alias;                   ///< Alias file, or NULL
 } LiveOptions;
 
 typedef struct {
-  LiveOptions opts;
-  MxLoop*     loop;
-  MxJackHost* host;
-  MxEngine*   engine;            ///< The mix, once a server gave it a rate
-  MxModel*    pending;           ///< The session, until there is an engine
-  pid_t       server;            ///< A server we started, or 0
-  char        server_label[128]; ///< "the JACK server 'name'", for messages
-  double      next_try;          ///< When to try the server again, ms
-  double      retry;             ///< Current wait between tries, ms
-  bool        ever_open;         ///< Reached a server at least once
-  bool        waiting;           ///< "Waiting" was said since the last connection
-  uint64_t    xruns;             ///< Xruns already reported
-  double      xruns_said;        ///< When xruns were last reported, ms
-  int         status;            ///< Exit status
+  LiveOptions   opts;
+  MxLoop*       loop;
+  MxJackHost*   host;
+  MxEngine*     engine;            ///< The mix
+  MxModel*      pending;           ///< The session, until there is an engine
+  MxOscServer*  osc;               ///< The OSC socket, or NULL
+  MxOscControl* control;           ///< OSC control of the engine, or NULL
+  double        refused_said;      ///< When refused OSC packets were last logged, ms
+  pid_t         server;            ///< A server we started, or 0
+  char          server_label[128]; ///< "the JACK server 'name'", for messages
+  double        next_try;          ///< When to try the server again, ms
+  double        retry;             ///< Current wait between tries, ms
+  bool          ever_open;         ///< Reached a server at least once
+  bool          waiting;           ///< "Waiting" was said since the last connection
+  uint64_t      xruns;             ///< Xruns already reported
+  double        xruns_said;        ///< When xruns were last reported, ms
+  int           status;            ///< Exit status
 } Live;
 
 static MxLoop* signal_loop; ///< The loop the signal handlers wake
@@ -130,18 +150,13 @@ reload(Live* const live)
     mx_log(MX_LOG_ERROR, "reload of %s failed: the mix is unchanged", live->opts.session);
     return;
   }
-  if (live->engine) {
-    const MxStatus st = mx_engine_load(live->engine, model);
-    mx_model_free(model);
-    if (st) {
-      mx_log(MX_LOG_ERROR, "reload of %s: %s", live->opts.session, mx_strerror(st));
-      return;
-    }
-    mx_jack_host_sync(live->host);
-  } else {
-    mx_model_free(live->pending);
-    live->pending = model;
+  const MxStatus st = mx_engine_load(live->engine, model);
+  mx_model_free(model);
+  if (st) {
+    mx_log(MX_LOG_ERROR, "reload of %s: %s", live->opts.session, mx_strerror(st));
+    return;
   }
+  mx_jack_host_sync(live->host);
   mx_log(MX_LOG_NOTICE, "reloaded %s", live->opts.session);
 }
 
@@ -194,8 +209,9 @@ connected(Live* const live)
     }
     mx_engine_free(live->engine);
     live->engine = engine;
-    mx_model_free(live->pending);
-    live->pending = NULL;
+    if (live->control) {
+      mx_osc_control_set_engine(live->control, engine);
+    }
   }
 
   if (mx_jack_host_start(live->host, live->engine)) {
@@ -251,17 +267,50 @@ report_xruns(Live* const live)
 }
 
 static void
+report_refused(Live* const live)
+{
+  char         last[64];
+  const double now = mx_loop_now_ms();
+  if (live->osc && now - live->refused_said >= 1000.0) {
+    const uint64_t n = mx_osc_server_take_refused(live->osc, last, sizeof(last));
+    if (n) {
+      mx_log(MX_LOG_WARNING,
+             "OSC: dropped %llu packet%s from outside the allow-list (last from %s)",
+             (unsigned long long)n,
+             n == 1U ? "" : "s",
+             last);
+      live->refused_said = now;
+    }
+  }
+}
+
+static void
 tick(void* const data)
 {
   Live* const live = (Live*)data;
   if (!mx_jack_host_is_open(live->host)) {
     try_server(live);
   }
-  if (live->engine) {
-    mx_engine_flush(live->engine);
+
+  // Without a server the engine still runs here, in silence, so that
+  // changes apply and removed strips let go of their slots
+  if (!mx_jack_host_is_running(live->host)) {
+    mx_engine_process(live->engine, NULL, IDLE_FRAMES);
   }
+  mx_engine_flush(live->engine);
   mx_jack_host_sync(live->host);
+  if (live->control) {
+    mx_osc_control_tick(live->control);
+  }
   report_xruns(live);
+  report_refused(live);
+}
+
+static void
+osc_readable(void* const data, const int fd)
+{
+  (void)fd;
+  mx_osc_server_receive(((Live*)data)->osc);
 }
 
 static void
@@ -307,6 +356,13 @@ print_usage(FILE* const out)
           "                           tests); it is stopped on exit\n"
           "      --server-rate HZ     its sample rate (default 48000)\n"
           "      --server-period N    its period, frames (default 256)\n"
+          "      --osc-port PORT      UDP port for OSC control (default 7770)\n"
+          "      --osc-listen ADDR    address to listen on (default 127.0.0.1)\n"
+          "      --osc-allow NET      take OSC from this network (CIDR; repeat; default\n"
+          "                           loopback only)\n"
+          "      --osc-lease SECONDS  lease of a subscription (default 30)\n"
+          "      --osc-alias FILE     map a surface's addresses to mixd's\n"
+          "      --no-osc             no OSC control\n"
           "  -l, --log-level LEVEL    error, warning, notice (default), info or debug\n"
           "  -h, --help               print this help and exit\n");
 }
@@ -327,7 +383,18 @@ parse_unsigned(const char* const text, const unsigned lo, const unsigned hi, uns
 static int
 parse_options(int argc, char** argv, LiveOptions* const opts)
 {
-  enum { OPT_NO_WAIT = 256, OPT_START_SERVER, OPT_SERVER_RATE, OPT_SERVER_PERIOD };
+  enum {
+    OPT_NO_WAIT = 256,
+    OPT_START_SERVER,
+    OPT_SERVER_RATE,
+    OPT_SERVER_PERIOD,
+    OPT_OSC_PORT,
+    OPT_OSC_LISTEN,
+    OPT_OSC_ALLOW,
+    OPT_OSC_LEASE,
+    OPT_OSC_ALIAS,
+    OPT_NO_OSC,
+  };
   static const struct option options[] = {
     { "session", required_argument, NULL, 's' },
     { "name", required_argument, NULL, 'n' },
@@ -336,6 +403,12 @@ parse_options(int argc, char** argv, LiveOptions* const opts)
     { "start-server", required_argument, NULL, OPT_START_SERVER },
     { "server-rate", required_argument, NULL, OPT_SERVER_RATE },
     { "server-period", required_argument, NULL, OPT_SERVER_PERIOD },
+    { "osc-port", required_argument, NULL, OPT_OSC_PORT },
+    { "osc-listen", required_argument, NULL, OPT_OSC_LISTEN },
+    { "osc-allow", required_argument, NULL, OPT_OSC_ALLOW },
+    { "osc-lease", required_argument, NULL, OPT_OSC_LEASE },
+    { "osc-alias", required_argument, NULL, OPT_OSC_ALIAS },
+    { "no-osc", no_argument, NULL, OPT_NO_OSC },
     { "log-level", required_argument, NULL, 'l' },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
@@ -345,6 +418,10 @@ parse_options(int argc, char** argv, LiveOptions* const opts)
   opts->client_name   = "mixd";
   opts->server_rate   = 48000U;
   opts->server_period = 256U;
+  opts->osc           = true;
+  opts->osc_listen    = "127.0.0.1";
+  opts->osc_port      = OSC_DEFAULT_PORT;
+  opts->osc_lease     = MX_OSC_DEFAULT_LEASE_S;
   MxLogLevel level    = MX_LOG_NOTICE;
   int        opt      = 0;
   optind              = 1;
@@ -381,6 +458,42 @@ parse_options(int argc, char** argv, LiveOptions* const opts)
           return 2;
         }
         break;
+      case OPT_OSC_PORT:
+        if (parse_unsigned(optarg, 0U, 65535U, &opts->osc_port)) {
+          fprintf(stderr, "mixd: --osc-port must be a port, 0 to 65535, not '%s'\n", optarg);
+          return 2;
+        }
+        break;
+      case OPT_OSC_LISTEN:
+        opts->osc_listen = optarg;
+        break;
+      case OPT_OSC_ALLOW:
+        if (opts->n_osc_allow == MX_OSC_MAX_ALLOW ||
+            mx_cidr_parse(optarg, &opts->osc_allow[opts->n_osc_allow])) {
+          fprintf(
+            stderr,
+            "mixd: --osc-allow takes a network such as 192.168.1.0/24 (at most %u), not '%s'\n",
+            MX_OSC_MAX_ALLOW,
+            optarg);
+          return 2;
+        }
+        ++opts->n_osc_allow;
+        break;
+      case OPT_OSC_LEASE: {
+        unsigned lease = 0U;
+        if (parse_unsigned(optarg, 1U, 3600U, &lease)) {
+          fprintf(stderr, "mixd: --osc-lease must be 1 to 3600 seconds, not '%s'\n", optarg);
+          return 2;
+        }
+        opts->osc_lease = lease;
+        break;
+      }
+      case OPT_OSC_ALIAS:
+        opts->osc_alias = optarg;
+        break;
+      case OPT_NO_OSC:
+        opts->osc = false;
+        break;
       case 'l':
         if (!mx_log_level_find(optarg, &level)) {
           fprintf(stderr,
@@ -405,9 +518,49 @@ parse_options(int argc, char** argv, LiveOptions* const opts)
   return 0;
 }
 
+// The OSC socket and its controller, if asked for
+static int
+start_osc(Live* const live)
+{
+  char why[256];
+  if (!live->opts.osc) {
+    return 0;
+  }
+  MxOscConfig config;
+  memset(&config, 0, sizeof(config));
+  config.listen  = live->opts.osc_listen;
+  config.port    = live->opts.osc_port;
+  config.n_allow = live->opts.n_osc_allow;
+  memcpy(config.allow, live->opts.osc_allow, sizeof(config.allow));
+
+  live->control = mx_osc_control_new(NULL, live->engine, live->opts.osc_lease);
+  if (!live->control) {
+    mx_log(MX_LOG_ERROR, "OSC: out of memory");
+    return -1;
+  }
+  if (live->opts.osc_alias &&
+      mx_osc_control_load_aliases(live->control, live->opts.osc_alias, why, sizeof(why))) {
+    mx_log(MX_LOG_ERROR, "OSC aliases: %s", why);
+    return -1;
+  }
+  const MxOscHandlers handlers = mx_osc_control_handlers(live->control);
+  live->osc                    = mx_osc_server_new(&config, &handlers, why, sizeof(why));
+  if (!live->osc) {
+    mx_log(MX_LOG_ERROR, "OSC: cannot listen on %s", why);
+    return -1;
+  }
+  mx_osc_control_set_server(live->control, live->osc);
+  mx_loop_watch(live->loop, mx_osc_server_fd(live->osc), osc_readable, live);
+  mx_log(
+    MX_LOG_NOTICE, "OSC on %s port %u (UDP)", live->opts.osc_listen, mx_osc_server_port(live->osc));
+  return 0;
+}
+
 static void
 live_free(Live* const live)
 {
+  mx_osc_control_free(live->control);
+  mx_osc_server_free(live->osc);
   mx_jack_host_free(live->host);
   mx_engine_free(live->engine);
   mx_model_free(live->pending);
@@ -459,6 +612,15 @@ mx_live_main(int argc, char** argv)
     live_free(&live);
     return 1;
   }
+
+  // The engine now, at the usual rate (rebuilt if the server has another)
+  live.engine = engine_for(&live, (double)live.opts.server_rate);
+  if (!live.engine || start_osc(&live)) {
+    live_free(&live);
+    return 1;
+  }
+  mx_model_free(live.pending);
+  live.pending = NULL;
 
   mx_log(MX_LOG_NOTICE,
          "mixd %s starting%s%s",

@@ -56,6 +56,7 @@ struct MxModelImpl {
   float*   pool;                              ///< Every array above, one allocation
   char (*rules)[2][MX_PORT_PATTERN_MAX + 1U]; ///< [rule][from, to]: connection rules
   uint32_t n_rules;                           ///< Entries of `rules`
+  uint64_t generation;                        ///< Changes made so far
 };
 
 MxLimits
@@ -310,6 +311,7 @@ add_node(MxModel* const    model,
     *index = nodes->count;
   }
   ++nodes->count;
+  ++model->generation;
   return MX_SUCCESS;
 }
 
@@ -364,6 +366,7 @@ mx_model_remove(MxModel* const model, const MxNode node)
     forget_bus(model, slot);
   }
   nodes->slots[slot].state = model->hold_removed ? MX_SLOT_LEAVING : MX_SLOT_FREE;
+  ++model->generation;
   return MX_SUCCESS;
 }
 
@@ -386,6 +389,7 @@ mx_model_move(MxModel* const model, const MxNode node, const uint32_t position)
             (position - node.index) * sizeof(uint32_t));
   }
   nodes->order[position] = slot;
+  ++model->generation;
   return MX_SUCCESS;
 }
 
@@ -406,6 +410,7 @@ mx_model_rename(MxModel* const model, const MxNode node, const char* const name)
     return MX_ERR_EXISTS;
   }
   strcpy(ch->name, name);
+  ++model->generation;
   return MX_SUCCESS;
 }
 
@@ -417,6 +422,7 @@ mx_model_release(MxModel* const model, const MxNodeKind kind, const uint32_t slo
     return MX_ERR_BAD_ARG;
   }
   nodes->slots[slot].state = MX_SLOT_FREE;
+  ++model->generation;
   return MX_SUCCESS;
 }
 
@@ -715,6 +721,7 @@ mx_model_set(MxModel* const model,
   TRY(st, mx_model_check(model, node, param, sub, value));
   TRY(st, resolve(model, node, param, sub, &slot, &sub_slot));
   *value_ptr(model, node.kind, slot, param, sub_slot) = value;
+  ++model->generation;
   return MX_SUCCESS;
 }
 
@@ -847,6 +854,7 @@ mx_model_add_connection(MxModel* const model, const char* const from, const char
   strcpy(model->rules[model->n_rules][0], from);
   strcpy(model->rules[model->n_rules][1], to);
   ++model->n_rules;
+  ++model->generation;
   return MX_SUCCESS;
 }
 
@@ -861,13 +869,21 @@ mx_model_remove_connection(MxModel* const model, const char* const from, const c
   memmove(
     model->rules + i, model->rules + i + 1U, (model->n_rules - i - 1U) * sizeof(*model->rules));
   --model->n_rules;
+  ++model->generation;
   return MX_SUCCESS;
 }
 
 void
 mx_model_clear_connections(MxModel* const model)
 {
+  model->generation += model->n_rules != 0U;
   model->n_rules = 0U;
+}
+
+uint64_t
+mx_model_generation(const MxModel* const model)
+{
+  return model->generation;
 }
 
 uint32_t

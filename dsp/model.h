@@ -279,6 +279,14 @@ mx_model_connection_count(const MxModel* model);
 MxStatus
 mx_model_connection(const MxModel* model, uint32_t i, const char** from, const char** to);
 
+/**
+   Return a count of the changes made to the model: it grows with every
+   successful add, remove, release, move, rename, set and connection
+   change, so a reader that keeps the last value knows when to look again.
+*/
+uint64_t
+mx_model_generation(const MxModel* model);
+
 /// Slot states, for the engine.
 typedef enum {
   MX_SLOT_FREE,    ///< No node

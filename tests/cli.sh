@@ -19,10 +19,10 @@ check "daemon: bad option" expect 2 "Usage: mixd \[run\]" --bogus
 check "daemon: stray argument" expect 2 "unexpected argument 'extra'" run extra
 check "daemon: bad log level" expect 2 "--log-level must be" --log-level loud
 check "daemon: no server, --no-wait" expect 1 "JACK server 'mixd-cli-none-$$': no JACK server is running (--no-wait)" \
-  --no-wait --server "mixd-cli-none-$$"
+  --no-wait --osc-port 0 --server "mixd-cli-none-$$"
 printf '/strip/add a 1\n/strip/a/fader loud\n' >"$tmp/bad.session"
-check "daemon: bad session" expect 1 "bad.session:2: 'loud' is not a value of fader" --session "$tmp/bad.session" --no-wait
-check "daemon: missing session" expect 1 "nope.session: No such file" --session "$tmp/nope.session"
+check "daemon: bad session" expect 1 "bad.session:2: 'loud' is not a value of fader" --session "$tmp/bad.session" --no-wait --osc-port 0
+check "daemon: missing session" expect 1 "nope.session: No such file" --session "$tmp/nope.session" --osc-port 0
 check "unknown command" expect 2 "unknown command 'frobnicate'" frobnicate
 check "demo --help" expect 0 "Usage: mixd demo" demo --help
 check "demo seconds 0" expect 2 "--seconds must be a number from 1 to 120, not '0'" demo -s 0

@@ -2,15 +2,19 @@
 
 #include "jack_rig.h"
 
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -688,6 +692,20 @@ mxt_mixd_start(MxtMixd* const    mixd,
                const char* const session_text,
                const char* const extra)
 {
+  const char* const more[] = { extra, NULL };
+  return mxt_mixd_start_argv(mixd, server, client, session_text, more);
+}
+
+/// Most extra arguments of mxt_mixd_start_argv()
+#define MAX_EXTRA 32U
+
+bool
+mxt_mixd_start_argv(MxtMixd* const           mixd,
+                    const char* const        server,
+                    const char* const        client,
+                    const char* const        session_text,
+                    const char* const* const extra)
+{
   memset(mixd, 0, sizeof(*mixd));
   mixd->exit_code = -1;
   snprintf(mixd->client, sizeof(mixd->client), "%s", client);
@@ -713,16 +731,46 @@ mxt_mixd_start(MxtMixd* const    mixd,
     fprintf(stderr, "test_live: %s is not built\n", program);
     return false;
   }
-  char* const argv[] = { program,       "--server",   mixd->server, "--session",
-                         mixd->session, "--name",     mixd->client, "--log-level",
-                         "info",        (char*)extra, NULL };
-  mixd->pid          = spawn(argv, mixd->log);
+  // An ephemeral OSC port (mxt_mixd_osc_port() reads it from the log), so
+  // tests running side by side never fight over the default 7770; an
+  // --osc-port among the extras overrides it (the last option wins)
+  char*  argv[11U + MAX_EXTRA + 1U] = { program,      "--server",    mixd->server,
+                                        "--session",  mixd->session, "--name",
+                                        mixd->client, "--log-level", "info",
+                                        "--osc-port", "0" };
+  size_t argc                       = 11U;
+  for (size_t i = 0U; extra && extra[i] && i < MAX_EXTRA; ++i) {
+    argv[argc++] = (char*)extra[i];
+  }
+  argv[argc] = NULL;
+  mixd->pid  = spawn(argv, mixd->log);
   if (mixd->pid <= 0) {
     mixd->pid = 0;
     return false;
   }
   add_child(mixd->pid, false, "");
   return true;
+}
+
+unsigned
+mxt_mixd_osc_port(const MxtMixd* const mixd, const double timeout_ms)
+{
+  // mixd logs "OSC on ADDR port N (UDP)" once its socket is bound
+  const double until = mxt_now_ms() + timeout_ms;
+  for (;;) {
+    char* const       text = slurp(mixd->log);
+    const char* const on   = text ? strstr(text, "OSC on ") : NULL;
+    const char* const at   = on ? strstr(on, " port ") : NULL;
+    unsigned          port = 0U;
+    if (at && sscanf(at, " port %u (UDP)", &port) != 1) {
+      port = 0U;
+    }
+    free(text);
+    if (port || mxt_now_ms() > until) {
+      return port;
+    }
+    mxt_poll_ms(5.0);
+  }
 }
 
 bool
@@ -1176,4 +1224,467 @@ mxt_client_record_take(MxtClient* const c, const size_t frames, MxtTake* const t
 {
   mxt_client_record(c, frames);
   return mxt_client_take(c, MXT_TIMEOUT_MS, take);
+}
+
+// ---------------------------------------------------------------------------
+// An OSC client
+
+/// Largest datagram, bytes
+#define OSC_PACKET 65536U
+
+/// Messages the queue holds (the oldest are dropped beyond)
+#define OSC_QUEUE 4096U
+
+/// Deepest bundle nesting unpacked
+#define OSC_DEPTH 8U
+
+struct MxtOscImpl {
+  int                fd;          ///< The socket, bound to 127.0.0.1
+  struct sockaddr_in to;          ///< Where messages go
+  unsigned           local;       ///< Port bound
+  jack_client_t*     clock;       ///< Frame times of sends, or NULL
+  jack_nframes_t     sent_now;    ///< jack_frame_time() right before the last sendto()
+  jack_nframes_t     sent_cycle;  ///< jack_last_frame_time() then
+  uint8_t*           buf;         ///< Datagram being read
+  uint8_t*           bundle;      ///< Bundle being written
+  size_t             bundle_size; ///< Its size so far (0: no bundle open)
+  MxtOscMsg*         queue;       ///< Received messages, a ring
+  size_t             head;        ///< Next to take
+  size_t             count;       ///< Entries waiting
+  uint64_t           packets;     ///< Datagrams received
+};
+
+// Big-endian numbers
+static void
+put32(uint8_t* const p, const uint32_t v)
+{
+  p[0] = (uint8_t)(v >> 24);
+  p[1] = (uint8_t)(v >> 16);
+  p[2] = (uint8_t)(v >> 8);
+  p[3] = (uint8_t)v;
+}
+
+static uint32_t
+get32(const uint8_t* const p)
+{
+  return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
+}
+
+// An OSC string at `pos`: the text, then 1 to 4 NULs to a multiple of 4
+static bool
+put_string(uint8_t* const buf, const size_t size, size_t* const pos, const char* const text)
+{
+  const size_t len    = strlen(text);
+  const size_t padded = (len + 4U) & ~(size_t)3U;
+  if (*pos + padded > size) {
+    return false;
+  }
+  memset(buf + *pos, 0, padded);
+  memcpy(buf + *pos, text, len);
+  *pos += padded;
+  return true;
+}
+
+size_t
+mxt_osc_vencode(uint8_t* const    buf,
+                const size_t      size,
+                const char* const path,
+                const char* const types,
+                va_list           args)
+{
+  char tags[MXT_OSC_MAX_ARGS + 2U];
+  snprintf(tags, sizeof(tags), ",%s", types);
+  size_t pos = 0U;
+  if (strlen(types) > MXT_OSC_MAX_ARGS || !put_string(buf, size, &pos, path) ||
+      !put_string(buf, size, &pos, tags)) {
+    return 0U;
+  }
+  for (const char* t = types; *t; ++t) {
+    uint32_t word[2] = { 0U, 0U };
+    size_t   words   = 0U;
+    switch (*t) {
+      case 'i':
+        word[0] = (uint32_t)va_arg(args, int);
+        words   = 1U;
+        break;
+      case 'f': {
+        const float f = (float)va_arg(args, double);
+        memcpy(&word[0], &f, sizeof(f));
+        words = 1U;
+        break;
+      }
+      case 'h':
+      case 'd': {
+        uint64_t bits = 0U;
+        if (*t == 'h') {
+          bits = (uint64_t)va_arg(args, int64_t);
+        } else {
+          const double d = va_arg(args, double);
+          memcpy(&bits, &d, sizeof(d));
+        }
+        word[0] = (uint32_t)(bits >> 32);
+        word[1] = (uint32_t)bits;
+        words   = 2U;
+        break;
+      }
+      case 's':
+        if (!put_string(buf, size, &pos, va_arg(args, const char*))) {
+          return 0U;
+        }
+        break;
+      case 'T':
+      case 'F':
+      case 'N':
+        break;
+      default:
+        return 0U;
+    }
+    if (pos + 4U * words > size) {
+      return 0U;
+    }
+    for (size_t w = 0U; w < words; ++w) {
+      put32(buf + pos, word[w]);
+      pos += 4U;
+    }
+  }
+  return pos;
+}
+
+size_t
+mxt_osc_encode(uint8_t* const    buf,
+               const size_t      size,
+               const char* const path,
+               const char* const types,
+               ...)
+{
+  va_list args;
+  va_start(args, types);
+  const size_t n = mxt_osc_vencode(buf, size, path, types, args);
+  va_end(args);
+  return n;
+}
+
+MxtOsc*
+mxt_osc_open(const unsigned port)
+{
+  MxtOsc* const osc = (MxtOsc*)calloc(1U, sizeof(MxtOsc));
+  if (!osc) {
+    return NULL;
+  }
+  osc->buf    = (uint8_t*)malloc(OSC_PACKET);
+  osc->bundle = (uint8_t*)malloc(OSC_PACKET);
+  osc->queue  = (MxtOscMsg*)calloc(OSC_QUEUE, sizeof(MxtOscMsg));
+  osc->fd     = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  struct sockaddr_in self;
+  memset(&self, 0, sizeof(self));
+  self.sin_family      = AF_INET;
+  self.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len        = sizeof(self);
+  if (!osc->buf || !osc->bundle || !osc->queue || osc->fd < 0 ||
+      bind(osc->fd, (const struct sockaddr*)&self, sizeof(self)) ||
+      getsockname(osc->fd, (struct sockaddr*)&self, &len)) {
+    mxt_osc_close(osc);
+    return NULL;
+  }
+  // Room for bursts of replies and feedback while the test looks elsewhere
+  // (beyond net.core.rmem_max where allowed: root)
+  const int rcvbuf = 8 * 1024 * 1024;
+  if (setsockopt(osc->fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf))) {
+    setsockopt(osc->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+  }
+  osc->local              = ntohs(self.sin_port);
+  osc->to.sin_family      = AF_INET;
+  osc->to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  osc->to.sin_port        = htons((uint16_t)port);
+  return osc;
+}
+
+void
+mxt_osc_close(MxtOsc* const osc)
+{
+  if (!osc) {
+    return;
+  }
+  if (osc->fd >= 0) {
+    close(osc->fd);
+  }
+  free(osc->queue);
+  free(osc->bundle);
+  free(osc->buf);
+  free(osc);
+}
+
+unsigned
+mxt_osc_local_port(const MxtOsc* const osc)
+{
+  return osc->local;
+}
+
+void
+mxt_osc_set_clock(MxtOsc* const osc, jack_client_t* const clock)
+{
+  osc->clock = clock;
+}
+
+void
+mxt_osc_sent_frames(const MxtOsc* const osc, jack_nframes_t* const now, jack_nframes_t* const cycle)
+{
+  *now   = osc->sent_now;
+  *cycle = osc->sent_cycle;
+}
+
+bool
+mxt_osc_send_raw(MxtOsc* const osc, const void* const data, const size_t size)
+{
+  osc->sent_cycle = osc->clock ? jack_last_frame_time(osc->clock) : 0U;
+  osc->sent_now   = osc->clock ? jack_frame_time(osc->clock) : 0U;
+  const ssize_t n =
+    sendto(osc->fd, data, size, 0, (const struct sockaddr*)&osc->to, sizeof(osc->to));
+  return n == (ssize_t)size;
+}
+
+bool
+mxt_osc_send(MxtOsc* const osc, const char* const path, const char* const types, ...)
+{
+  va_list args;
+  va_start(args, types);
+  if (osc->bundle_size) {
+    // An element of the open bundle: its size, then the message
+    const size_t n = osc->bundle_size + 4U <= OSC_PACKET
+                       ? mxt_osc_vencode(osc->bundle + osc->bundle_size + 4U,
+                                         OSC_PACKET - osc->bundle_size - 4U,
+                                         path,
+                                         types,
+                                         args)
+                       : 0U;
+    va_end(args);
+    if (n) {
+      put32(osc->bundle + osc->bundle_size, (uint32_t)n);
+      osc->bundle_size += 4U + n;
+    }
+    return n > 0U;
+  }
+  const size_t n = mxt_osc_vencode(osc->buf, OSC_PACKET, path, types, args);
+  va_end(args);
+  return n && mxt_osc_send_raw(osc, osc->buf, n);
+}
+
+void
+mxt_osc_bundle_begin(MxtOsc* const osc)
+{
+  // "#bundle", then the time tag 1: immediately (OSC 1.0)
+  memcpy(osc->bundle, "#bundle", 8U);
+  put32(osc->bundle + 8U, 0U);
+  put32(osc->bundle + 12U, 1U);
+  osc->bundle_size = 16U;
+}
+
+bool
+mxt_osc_bundle_end(MxtOsc* const osc)
+{
+  const size_t size = osc->bundle_size;
+  osc->bundle_size  = 0U;
+  return size && mxt_osc_send_raw(osc, osc->bundle, size);
+}
+
+// Read an OSC string at `*pos` of `size` bytes; false if it does not end in time
+static bool
+get_string(const uint8_t* const data,
+           const size_t         size,
+           size_t* const        pos,
+           char* const          out,
+           const size_t         out_size)
+{
+  const void* const nul = *pos < size ? memchr(data + *pos, '\0', size - *pos) : NULL;
+  if (!nul) {
+    return false;
+  }
+  const size_t len = (size_t)((const uint8_t*)nul - (data + *pos));
+  snprintf(out, out_size, "%.*s", (int)len, (const char*)(data + *pos));
+  *pos += (len + 4U) & ~(size_t)3U;
+  return *pos <= size;
+}
+
+// Queue one message; a message that does not parse is queued as "" (so it still counts)
+static void
+parse_message(MxtOsc* const osc, const uint8_t* const data, const size_t size, const bool bundled)
+{
+  if (osc->count == OSC_QUEUE) {
+    osc->head = (osc->head + 1U) % OSC_QUEUE; // Full: drop the oldest
+    --osc->count;
+  }
+  MxtOscMsg* const m = &osc->queue[(osc->head + osc->count++) % OSC_QUEUE];
+  memset(m, 0, sizeof(*m));
+  m->packet  = osc->packets;
+  m->bundled = bundled;
+  m->at_ms   = mxt_now_ms();
+  size_t pos = 0U;
+  char   tags[MXT_OSC_MAX_ARGS + 2U];
+  if (!get_string(data, size, &pos, m->path, sizeof(m->path))) {
+    m->path[0] = '\0';
+    return;
+  }
+  if (pos >= size || !get_string(data, size, &pos, tags, sizeof(tags)) || tags[0] != ',') {
+    return; // No type tags: no arguments
+  }
+  for (const char* t = tags + 1; *t && m->argc < MXT_OSC_MAX_ARGS; ++t) {
+    MxtOscArg* const a = &m->arg[m->argc];
+    a->type            = *t;
+    switch (*t) {
+      case 'i':
+      case 'f':
+        if (pos + 4U > size) {
+          return;
+        }
+        a->i = (int32_t)get32(data + pos);
+        memcpy(&a->f, &a->i, sizeof(a->f));
+        pos += 4U;
+        break;
+      case 'h':
+      case 'd': {
+        if (pos + 8U > size) {
+          return;
+        }
+        const uint64_t bits = ((uint64_t)get32(data + pos) << 32) | get32(data + pos + 4U);
+        a->h                = (int64_t)bits;
+        memcpy(&a->d, &bits, sizeof(a->d));
+        pos += 8U;
+        break;
+      }
+      case 's':
+      case 'S':
+        if (!get_string(data, size, &pos, a->s, sizeof(a->s))) {
+          return;
+        }
+        break;
+      case 'T':
+      case 'F':
+      case 'N':
+      case 'I':
+        break;
+      default:
+        return; // A type the rig does not read: the rest is not known
+    }
+    m->types[m->argc++] = *t;
+  }
+}
+
+static void
+parse_packet(MxtOsc* const        osc,
+             const uint8_t* const data,
+             const size_t         size,
+             const unsigned       depth,
+             const bool           bundled)
+{
+  if (size >= 16U && !memcmp(data, "#bundle", 8U) && depth < OSC_DEPTH) {
+    for (size_t pos = 16U; pos + 4U <= size;) {
+      const uint32_t len = get32(data + pos);
+      pos += 4U;
+      if (len > size - pos) {
+        return;
+      }
+      parse_packet(osc, data + pos, len, depth + 1U, true);
+      pos += len;
+    }
+    return;
+  }
+  parse_message(osc, data, size, bundled);
+}
+
+// Read every datagram waiting, for up to `timeout_ms` until there is one
+static void
+osc_poll(MxtOsc* const osc, const double timeout_ms)
+{
+  struct pollfd pfd = { osc->fd, POLLIN, 0 };
+  if (!osc->count && timeout_ms > 0.0 && poll(&pfd, 1U, (int)(timeout_ms + 0.999)) <= 0) {
+    return;
+  }
+  for (;;) {
+    const ssize_t n = recv(osc->fd, osc->buf, OSC_PACKET, 0);
+    if (n < 0) {
+      return;
+    }
+    ++osc->packets;
+    parse_packet(osc, osc->buf, (size_t)n, 0U, false);
+  }
+}
+
+bool
+mxt_osc_recv(MxtOsc* const osc, const double timeout_ms, MxtOscMsg* const msg)
+{
+  const double until = mxt_now_ms() + timeout_ms;
+  for (;;) {
+    osc_poll(osc, until - mxt_now_ms());
+    if (osc->count) {
+      *msg      = osc->queue[osc->head];
+      osc->head = (osc->head + 1U) % OSC_QUEUE;
+      --osc->count;
+      return true;
+    }
+    if (mxt_now_ms() >= until) {
+      memset(msg, 0, sizeof(*msg)); // Nothing: an empty message, for failure reports
+      return false;
+    }
+  }
+}
+
+bool
+mxt_osc_wait(MxtOsc* const     osc,
+             const char* const path,
+             const bool        errors,
+             const double      timeout_ms,
+             MxtOscMsg* const  msg)
+{
+  const double until = mxt_now_ms() + timeout_ms;
+  while (mxt_osc_recv(osc, until - mxt_now_ms(), msg)) {
+    if (!strcmp(msg->path, path) || (errors && !strcmp(msg->path, "/error"))) {
+      return true;
+    }
+  }
+  return false;
+}
+
+size_t
+mxt_osc_drain(MxtOsc* const osc)
+{
+  osc_poll(osc, 0.0);
+  const size_t n = osc->count;
+  osc->count     = 0U;
+  return n;
+}
+
+uint64_t
+mxt_osc_packets(const MxtOsc* const osc)
+{
+  return osc->packets;
+}
+
+void
+mxt_osc_format(const MxtOscMsg* const msg, char* const buf, const size_t size)
+{
+  size_t len = (size_t)snprintf(buf, size, "%s", msg->path);
+  for (unsigned i = 0U; i < msg->argc && len < size; ++i) {
+    const MxtOscArg* const a = &msg->arg[i];
+    switch (a->type) {
+      case 'i':
+        len += (size_t)snprintf(buf + len, size - len, " i:%d", a->i);
+        break;
+      case 'f':
+        len += (size_t)snprintf(buf + len, size - len, " f:%.9g", (double)a->f);
+        break;
+      case 'h':
+        len += (size_t)snprintf(buf + len, size - len, " h:%lld", (long long)a->h);
+        break;
+      case 'd':
+        len += (size_t)snprintf(buf + len, size - len, " d:%.17g", a->d);
+        break;
+      case 's':
+      case 'S':
+        len += (size_t)snprintf(buf + len, size - len, " s:\"%s\"", a->s);
+        break;
+      default:
+        len += (size_t)snprintf(buf + len, size - len, " %c", a->type);
+        break;
+    }
+  }
 }

@@ -4,6 +4,7 @@
 
 #include <jack/jack.h>
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -229,6 +230,29 @@ mxt_mixd_start(MxtMixd*    mixd,
                const char* session_text,
                const char* extra);
 
+/**
+   mxt_mixd_start() with any number of extra arguments, in order: `extra`
+   is NULL-terminated ({ "--osc-port", "0", NULL }), or NULL for none.
+
+   @return false if it could not be started.
+*/
+bool
+mxt_mixd_start_argv(MxtMixd*           mixd,
+                    const char*        server,
+                    const char*        client,
+                    const char*        session_text,
+                    const char* const* extra);
+
+/**
+   Wait until mixd has logged where it listens for OSC ("OSC on ADDR port
+   N (UDP)"), so that a test can start it with --osc-port 0 (any free
+   port) and never collide with another mixd on the machine.
+
+   @return The UDP port, or 0 after `timeout_ms` (it did not listen).
+*/
+unsigned
+mxt_mixd_osc_port(const MxtMixd* mixd, double timeout_ms);
+
 /// True while the process runs (it has not exited).
 bool
 mxt_mixd_alive(MxtMixd* mixd);
@@ -406,5 +430,149 @@ mxt_client_take(MxtClient* client, double timeout_ms, MxtTake* take);
 /// mxt_client_record() and mxt_client_take() with MXT_TIMEOUT_MS.
 bool
 mxt_client_record_take(MxtClient* client, size_t frames, MxtTake* take);
+
+// ---------------------------------------------------------------------------
+// An OSC client: messages by hand, over UDP on the loopback
+
+/*
+  The rig writes and reads OSC 1.0 itself (strings padded to four bytes,
+  big-endian numbers, "#bundle" with a time tag and sized elements) rather
+  than with liblo, which mixd uses: a test then checks mixd against an
+  independent reading of the wire format, and can send any malformed
+  packet it likes.  Received bundles are unpacked, depth first, into a
+  queue of messages that remember which datagram brought them.
+*/
+
+/// Most arguments of a message the rig reads or writes.
+#define MXT_OSC_MAX_ARGS 16U
+
+/// Longest string argument kept, bytes (longer ones are cut).
+#define MXT_OSC_MAX_STRING 256U
+
+/// One argument of a received message.
+typedef struct {
+  char    type;                  ///< Its type tag: i f s h d T F N (others: no value read)
+  int32_t i;                     ///< 'i' (and the bits of an 'f')
+  int64_t h;                     ///< 'h'
+  float   f;                     ///< 'f'
+  double  d;                     ///< 'd'
+  char    s[MXT_OSC_MAX_STRING]; ///< 's' and 'S'
+} MxtOscArg;
+
+/// A received message.
+typedef struct {
+  char      path[MXT_OSC_MAX_STRING];     ///< Address
+  char      types[MXT_OSC_MAX_ARGS + 1U]; ///< Type tags, without the ','
+  MxtOscArg arg[MXT_OSC_MAX_ARGS];        ///< Arguments
+  unsigned  argc;                         ///< Entries of `arg`
+  uint64_t  packet;                       ///< Datagram it came in, counted from 1
+  bool      bundled;                      ///< It came in a bundle
+  double    at_ms;                        ///< When it was read (mxt_now_ms())
+} MxtOscMsg;
+
+/// An OSC client socket (opaque; heap object).
+typedef struct MxtOscImpl MxtOsc;
+
+/**
+   Open a UDP socket on 127.0.0.1 (any free port) that sends to
+   127.0.0.1:`port`.  Free with mxt_osc_close().
+
+   @return NULL on failure.
+*/
+MxtOsc*
+mxt_osc_open(unsigned port);
+
+/// Close a client; NULL is a no-op.
+void
+mxt_osc_close(MxtOsc* osc);
+
+/// The port the client's socket is bound to (where replies come).
+unsigned
+mxt_osc_local_port(const MxtOsc* osc);
+
+/**
+   Read the JACK clock of `clock` right before every datagram the client
+   sends (mxt_osc_sent_frames()), to place a change in the audio.  NULL
+   stops.
+*/
+void
+mxt_osc_set_clock(MxtOsc* osc, jack_client_t* clock);
+
+/**
+   Where the server was when the last datagram was sent (see
+   mxt_osc_set_clock()), both read right before sendto().
+
+   @param now The estimated current frame time (jack_frame_time()).
+   @param cycle The frame time at the start of the cycle the server last
+   began (jack_last_frame_time()): a change that reaches mixd then can
+   apply from this cycle on (if mixd has not run it yet), not before.
+*/
+void
+mxt_osc_sent_frames(const MxtOsc* osc, jack_nframes_t* now, jack_nframes_t* cycle);
+
+/**
+   Write one OSC message: `types` holds a tag per argument, each followed
+   in the varargs by its value: 'i' int, 'h' int64_t, 'f' and 'd' double,
+   's' const char*; 'T', 'F' and 'N' take none.
+
+   @return Its size, or 0 if it does not fit in `size` bytes (or a tag is unknown).
+*/
+size_t
+mxt_osc_encode(uint8_t* buf, size_t size, const char* path, const char* types, ...);
+
+/// mxt_osc_encode() with a va_list.
+size_t
+mxt_osc_vencode(uint8_t* buf, size_t size, const char* path, const char* types, va_list args);
+
+/**
+   Send one message (see mxt_osc_encode()), or, between
+   mxt_osc_bundle_begin() and mxt_osc_bundle_end(), add it to the bundle.
+
+   @return false if it could not be written or sent.
+*/
+bool
+mxt_osc_send(MxtOsc* osc, const char* path, const char* types, ...);
+
+/// Start a bundle (time tag "immediately"): messages sent until mxt_osc_bundle_end() go in it.
+void
+mxt_osc_bundle_begin(MxtOsc* osc);
+
+/// Send the bundle started by mxt_osc_bundle_begin().  @return false if it was not sent.
+bool
+mxt_osc_bundle_end(MxtOsc* osc);
+
+/// Send `size` bytes as one datagram, whatever they hold.  @return false if not sent.
+bool
+mxt_osc_send_raw(MxtOsc* osc, const void* data, size_t size);
+
+/**
+   Take the next message received, waiting up to `timeout_ms` for one.
+
+   @return false if none came in time (`*msg` is then cleared: an empty
+   address, no arguments).
+*/
+bool
+mxt_osc_recv(MxtOsc* osc, double timeout_ms, MxtOscMsg* msg);
+
+/**
+   Take messages until one at `path` (exactly) arrives, or "/error" if
+   `errors`; the others are dropped.
+
+   @return false after `timeout_ms`.
+*/
+bool
+mxt_osc_wait(MxtOsc* osc, const char* path, bool errors, double timeout_ms, MxtOscMsg* msg);
+
+/// Drop everything received so far.  @return The number of messages dropped.
+size_t
+mxt_osc_drain(MxtOsc* osc);
+
+/// Datagrams received so far.
+uint64_t
+mxt_osc_packets(const MxtOsc* osc);
+
+/// Write a message as text ("/strip/vox/fader f:-12"), for failure messages.
+void
+mxt_osc_format(const MxtOscMsg* msg, char* buf, size_t size);
 
 #endif // MX_TESTS_JACK_RIG_H
