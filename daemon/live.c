@@ -11,7 +11,11 @@
 #include "jack_server.h"
 #include "log.h"
 #include "loop.h"
+#include "desk.h"
+#include "desk_osc.h"
 #include "session.h"
+#include "settings.h"
+#include "store.h"
 
 #include "control.h"
 #include "server.h"
@@ -20,7 +24,6 @@
 #include "model.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -50,36 +53,16 @@
 /// applying changes and letting removed strips go, in silence
 #define IDLE_FRAMES 256U
 
-/// Default OSC port
-#define OSC_DEFAULT_PORT 7770U
-
 /// Wake bytes of the signals
 #define WAKE_QUIT 'q'
 #define WAKE_RELOAD 'h'
 
 typedef struct {
-  const char* session;                     ///< Session file, or NULL
-  const char* client_name;                 ///< JACK client name
-  const char* server_name;                 ///< JACK server, or NULL for the default
-  bool        no_wait;                     ///< Exit if no server answers at start
-  bool        start_server;                ///< Start a private dummy server
-  unsigned    server_rate;                 ///< Its sample rate, Hz
-  unsigned    server_period;               ///< Its period, frames
-  bool        osc;                         ///< Listen for OSC
-  const char* osc_listen;                  ///< Address to bind
-  unsigned    osc_port;                    ///< UDP port
-  MxCidr      osc_allow[MX_OSC_MAX_ALLOW]; ///< Networks allowed
-  unsigned    n_osc_allow;                 ///< Entries of `osc_allow`
-  double      osc_lease;                   ///< Subscription lease, s
-  const char* osc_alias;                   ///< Alias file, or NULL
-} LiveOptions;
-
-typedef struct {
-  LiveOptions   opts;
+  MxSettings    opts;
   MxLoop*       loop;
   MxJackHost*   host;
   MxEngine*     engine;            ///< The mix
-  MxModel*      pending;           ///< The session, until there is an engine
+  MxDesk*       desk;              ///< The session around it
   MxOscServer*  osc;               ///< The OSC socket, or NULL
   MxOscControl* control;           ///< OSC control of the engine, or NULL
   double        refused_said;      ///< When refused OSC packets were last logged, ms
@@ -121,43 +104,21 @@ install_signals(MxLoop* const loop)
 // ---------------------------------------------------------------------------
 // Sessions
 
-static MxModel*
-read_session(const Live* const live)
-{
-  char           err[1024];
-  MxModel*       model  = NULL;
-  const MxLimits limits = mx_limits_default();
-  if (!live->opts.session) {
-    return mx_model_new(&limits, false);
-  }
-  if (mx_session_read_file(live->opts.session, &limits, &model, err, sizeof(err))) {
-    mx_log(MX_LOG_ERROR, "%s", err);
-    return NULL;
-  }
-  return model;
-}
-
-// SIGHUP: the session file again; a broken one changes nothing
+// SIGHUP: the session file again (or the session as saved); one that does
+// not read changes nothing
 static void
 reload(Live* const live)
 {
-  if (!live->opts.session) {
-    mx_log(MX_LOG_NOTICE, "SIGHUP: no session file to reload");
-    return;
-  }
-  MxModel* const model = read_session(live);
-  if (!model) {
-    mx_log(MX_LOG_ERROR, "reload of %s failed: the mix is unchanged", live->opts.session);
-    return;
-  }
-  const MxStatus st = mx_engine_load(live->engine, model);
-  mx_model_free(model);
+  char           why[1024];
+  const bool     file = live->opts.session[0] != '\0';
+  const MxStatus st   = file ? mx_desk_load_file(live->desk, live->opts.session, why, sizeof(why))
+                             : mx_desk_load(live->desk, mx_desk_name(live->desk), why, sizeof(why));
   if (st) {
-    mx_log(MX_LOG_ERROR, "reload of %s: %s", live->opts.session, mx_strerror(st));
+    mx_log(MX_LOG_ERROR, "reload: %s; the mix is unchanged", why);
     return;
   }
   mx_jack_host_sync(live->host);
-  mx_log(MX_LOG_NOTICE, "reloaded %s", live->opts.session);
+  mx_log(MX_LOG_NOTICE, "reloaded %s", file ? live->opts.session : mx_desk_name(live->desk));
 }
 
 // ---------------------------------------------------------------------------
@@ -167,16 +128,18 @@ reload(Live* const live)
 static MxEngine*
 engine_for(Live* const live, const double rate)
 {
-  MxEngineConfig config  = mx_engine_config_default();
-  config.rate            = rate;
-  config.max_block       = MX_DSP_MAX_BLOCK;
-  MxEngine* const engine = mx_engine_new(&config);
+  MxEngineConfig config    = mx_engine_config_default();
+  config.rate              = rate;
+  config.max_block         = MX_DSP_MAX_BLOCK;
+  config.limits            = live->opts.limits;
+  config.meter_interval_ms = (float)live->opts.meter_ms;
+  MxEngine* const engine   = mx_engine_new(&config);
   if (!engine) {
     mx_log(MX_LOG_ERROR, "out of memory for the engine");
     return NULL;
   }
 
-  const MxModel* const mix = live->engine ? mx_engine_model(live->engine) : live->pending;
+  const MxModel* const mix = live->engine ? mx_engine_model(live->engine) : NULL;
   const MxStatus       st  = mix ? mx_engine_load(engine, mix) : MX_SUCCESS;
   if (st || mx_engine_settle(engine)) {
     mx_log(MX_LOG_ERROR, "cannot load the mix into the engine: %s", mx_strerror(st));
@@ -212,6 +175,7 @@ connected(Live* const live)
     if (live->control) {
       mx_osc_control_set_engine(live->control, engine);
     }
+    mx_desk_set_engine(live->desk, engine);
   }
 
   if (mx_jack_host_start(live->host, live->engine)) {
@@ -299,6 +263,7 @@ tick(void* const data)
   }
   mx_engine_flush(live->engine);
   mx_jack_host_sync(live->host);
+  mx_desk_tick(live->desk, mx_loop_now_ms());
   if (live->control) {
     mx_osc_control_tick(live->control);
   }
@@ -338,186 +303,6 @@ wake(void* const data, const char what)
   }
 }
 
-// ---------------------------------------------------------------------------
-// Command line
-
-static void
-print_usage(FILE* const out)
-{
-  fprintf(out,
-          "Usage: mixd [run] [OPTION]...\n"
-          "Run the mixer as a JACK client, controlled by its session.\n"
-          "\n"
-          "  -s, --session FILE       the mix (mixd-session(5)); SIGHUP reads it again\n"
-          "  -n, --name CLIENT        JACK client name (default mixd)\n"
-          "  -S, --server NAME        JACK server to connect to (default: the default one)\n"
-          "      --no-wait            exit with status 1 if no server answers at start\n"
-          "      --start-server dummy start a private dummy JACK server (for demos and\n"
-          "                           tests); it is stopped on exit\n"
-          "      --server-rate HZ     its sample rate (default 48000)\n"
-          "      --server-period N    its period, frames (default 256)\n"
-          "      --osc-port PORT      UDP port for OSC control (default 7770)\n"
-          "      --osc-listen ADDR    address to listen on (default 127.0.0.1)\n"
-          "      --osc-allow NET      take OSC from this network (CIDR; repeat; default\n"
-          "                           loopback only)\n"
-          "      --osc-lease SECONDS  lease of a subscription (default 30)\n"
-          "      --osc-alias FILE     map a surface's addresses to mixd's\n"
-          "      --no-osc             no OSC control\n"
-          "  -l, --log-level LEVEL    error, warning, notice (default), info or debug\n"
-          "  -h, --help               print this help and exit\n");
-}
-
-static int
-parse_unsigned(const char* const text, const unsigned lo, const unsigned hi, unsigned* const out)
-{
-  char*               end = NULL;
-  const unsigned long v   = strtoul(text, &end, 10);
-  if (end == text || *end != '\0' || v < lo || v > hi) {
-    return -1;
-  }
-  *out = (unsigned)v;
-  return 0;
-}
-
-// 0 to run, 1 for help (exit 0), 2 for a usage error
-static int
-parse_options(int argc, char** argv, LiveOptions* const opts)
-{
-  enum {
-    OPT_NO_WAIT = 256,
-    OPT_START_SERVER,
-    OPT_SERVER_RATE,
-    OPT_SERVER_PERIOD,
-    OPT_OSC_PORT,
-    OPT_OSC_LISTEN,
-    OPT_OSC_ALLOW,
-    OPT_OSC_LEASE,
-    OPT_OSC_ALIAS,
-    OPT_NO_OSC,
-  };
-  static const struct option options[] = {
-    { "session", required_argument, NULL, 's' },
-    { "name", required_argument, NULL, 'n' },
-    { "server", required_argument, NULL, 'S' },
-    { "no-wait", no_argument, NULL, OPT_NO_WAIT },
-    { "start-server", required_argument, NULL, OPT_START_SERVER },
-    { "server-rate", required_argument, NULL, OPT_SERVER_RATE },
-    { "server-period", required_argument, NULL, OPT_SERVER_PERIOD },
-    { "osc-port", required_argument, NULL, OPT_OSC_PORT },
-    { "osc-listen", required_argument, NULL, OPT_OSC_LISTEN },
-    { "osc-allow", required_argument, NULL, OPT_OSC_ALLOW },
-    { "osc-lease", required_argument, NULL, OPT_OSC_LEASE },
-    { "osc-alias", required_argument, NULL, OPT_OSC_ALIAS },
-    { "no-osc", no_argument, NULL, OPT_NO_OSC },
-    { "log-level", required_argument, NULL, 'l' },
-    { "help", no_argument, NULL, 'h' },
-    { NULL, 0, NULL, 0 },
-  };
-
-  memset(opts, 0, sizeof(*opts));
-  opts->client_name   = "mixd";
-  opts->server_rate   = 48000U;
-  opts->server_period = 256U;
-  opts->osc           = true;
-  opts->osc_listen    = "127.0.0.1";
-  opts->osc_port      = OSC_DEFAULT_PORT;
-  opts->osc_lease     = MX_OSC_DEFAULT_LEASE_S;
-  MxLogLevel level    = MX_LOG_NOTICE;
-  int        opt      = 0;
-  optind              = 1;
-  while ((opt = getopt_long(argc, argv, "s:n:S:l:h", options, NULL)) != -1) {
-    switch (opt) {
-      case 's':
-        opts->session = optarg;
-        break;
-      case 'n':
-        opts->client_name = optarg;
-        break;
-      case 'S':
-        opts->server_name = optarg;
-        break;
-      case OPT_NO_WAIT:
-        opts->no_wait = true;
-        break;
-      case OPT_START_SERVER:
-        if (strcmp(optarg, "dummy")) {
-          fprintf(stderr, "mixd: --start-server only starts a dummy server, not '%s'\n", optarg);
-          return 2;
-        }
-        opts->start_server = true;
-        break;
-      case OPT_SERVER_RATE:
-        if (parse_unsigned(optarg, 8000U, 192000U, &opts->server_rate)) {
-          fprintf(stderr, "mixd: --server-rate must be 8000 to 192000 Hz, not '%s'\n", optarg);
-          return 2;
-        }
-        break;
-      case OPT_SERVER_PERIOD:
-        if (parse_unsigned(optarg, 16U, 8192U, &opts->server_period)) {
-          fprintf(stderr, "mixd: --server-period must be 16 to 8192 frames, not '%s'\n", optarg);
-          return 2;
-        }
-        break;
-      case OPT_OSC_PORT:
-        if (parse_unsigned(optarg, 0U, 65535U, &opts->osc_port)) {
-          fprintf(stderr, "mixd: --osc-port must be a port, 0 to 65535, not '%s'\n", optarg);
-          return 2;
-        }
-        break;
-      case OPT_OSC_LISTEN:
-        opts->osc_listen = optarg;
-        break;
-      case OPT_OSC_ALLOW:
-        if (opts->n_osc_allow == MX_OSC_MAX_ALLOW ||
-            mx_cidr_parse(optarg, &opts->osc_allow[opts->n_osc_allow])) {
-          fprintf(
-            stderr,
-            "mixd: --osc-allow takes a network such as 192.168.1.0/24 (at most %u), not '%s'\n",
-            MX_OSC_MAX_ALLOW,
-            optarg);
-          return 2;
-        }
-        ++opts->n_osc_allow;
-        break;
-      case OPT_OSC_LEASE: {
-        unsigned lease = 0U;
-        if (parse_unsigned(optarg, 1U, 3600U, &lease)) {
-          fprintf(stderr, "mixd: --osc-lease must be 1 to 3600 seconds, not '%s'\n", optarg);
-          return 2;
-        }
-        opts->osc_lease = lease;
-        break;
-      }
-      case OPT_OSC_ALIAS:
-        opts->osc_alias = optarg;
-        break;
-      case OPT_NO_OSC:
-        opts->osc = false;
-        break;
-      case 'l':
-        if (!mx_log_level_find(optarg, &level)) {
-          fprintf(stderr,
-                  "mixd: --log-level must be error, warning, notice, info or debug, not '%s'\n",
-                  optarg);
-          return 2;
-        }
-        break;
-      case 'h':
-        print_usage(stdout);
-        return 1;
-      default:
-        print_usage(stderr);
-        return 2;
-    }
-  }
-  if (optind < argc) {
-    fprintf(stderr, "mixd: unexpected argument '%s'\n", argv[optind]);
-    return 2;
-  }
-  mx_log_set_level(level);
-  return 0;
-}
-
 // The OSC socket and its controller, if asked for
 static int
 start_osc(Live* const live)
@@ -533,14 +318,9 @@ start_osc(Live* const live)
   config.n_allow = live->opts.n_osc_allow;
   memcpy(config.allow, live->opts.osc_allow, sizeof(config.allow));
 
-  live->control = mx_osc_control_new(NULL, live->engine, live->opts.osc_lease);
+  live->control = mx_osc_control_new(NULL, live->engine, (double)live->opts.osc_lease);
   if (!live->control) {
     mx_log(MX_LOG_ERROR, "OSC: out of memory");
-    return -1;
-  }
-  if (live->opts.osc_alias &&
-      mx_osc_control_load_aliases(live->control, live->opts.osc_alias, why, sizeof(why))) {
-    mx_log(MX_LOG_ERROR, "OSC aliases: %s", why);
     return -1;
   }
   const MxOscHandlers handlers = mx_osc_control_handlers(live->control);
@@ -556,14 +336,71 @@ start_osc(Live* const live)
   return 0;
 }
 
+// The session directory, the desk, and the mix to start with
+static int
+open_desk(Live* const live)
+{
+  char           dir[MX_SETTINGS_PATH_MAX];
+  char           err[1024];
+  char           note[1024] = "";
+  MxStore*       store      = NULL;
+  MxModel*       mix        = NULL;
+  const MxLimits limits     = mx_model_limits(mx_engine_model(live->engine));
+  if (mx_settings_session_dir(&live->opts, dir, sizeof(dir))) {
+    mx_log(MX_LOG_ERROR, "no session directory: set session-dir (or HOME)");
+    return -1;
+  }
+  if (mx_store_open(dir, live->opts.autosave_versions, &store, err, sizeof(err))) {
+    mx_log(MX_LOG_ERROR, "%s", err);
+    return -1;
+  }
+  live->desk = mx_desk_new(store, live->control);
+  if (!live->desk) {
+    mx_log(MX_LOG_ERROR, "out of memory for the session");
+    return -1;
+  }
+  const char* const file = live->opts.session[0] ? live->opts.session : NULL;
+  if (mx_desk_start(live->desk,
+                    file,
+                    live->opts.restore,
+                    &limits,
+                    &mix,
+                    note,
+                    sizeof(note),
+                    err,
+                    sizeof(err))) {
+    mx_log(MX_LOG_ERROR, "%s", err);
+    return -1;
+  }
+  MxStatus st = mx_engine_load(live->engine, mix);
+  mx_model_free(mix);
+  if (st || (st = mx_engine_settle(live->engine))) {
+    mx_log(MX_LOG_ERROR, "cannot load the session into the engine: %s", mx_strerror(st));
+    return -1;
+  }
+
+  // The alias file of the settings, for a session that has none of its own
+  if (live->control && live->opts.osc_alias[0] && !mx_osc_control_aliases(live->control)[0] &&
+      mx_osc_control_load_aliases(live->control, live->opts.osc_alias, err, sizeof(err))) {
+    mx_log(MX_LOG_ERROR, "OSC aliases: %s", err);
+    return -1;
+  }
+  mx_desk_set_engine(live->desk, live->engine);
+  if (live->control) {
+    mx_desk_osc_attach(live->desk, live->control);
+  }
+  mx_log(MX_LOG_NOTICE, "%s (sessions in %s)", note, dir);
+  return 0;
+}
+
 static void
 live_free(Live* const live)
 {
+  mx_desk_free(live->desk); // its last autosave first, while the mix is there
   mx_osc_control_free(live->control);
   mx_osc_server_free(live->osc);
   mx_jack_host_free(live->host);
   mx_engine_free(live->engine);
-  mx_model_free(live->pending);
   if (live->server) {
     mx_jack_server_stop(live->server);
     mx_log(MX_LOG_NOTICE, "stopped the JACK server");
@@ -575,58 +412,52 @@ int
 mx_live_main(int argc, char** argv)
 {
   static Live live;
+  char        err[1024];
   memset(&live, 0, sizeof(live));
-  const int parsed = parse_options(argc, argv, &live.opts);
+  mx_settings_defaults(&live.opts);
+  if (mx_settings_read_files(&live.opts, err, sizeof(err))) {
+    mx_log(MX_LOG_ERROR, "%s", err);
+    return 1;
+  }
+  const int parsed = mx_settings_parse_args(&live.opts, argc, argv, "mixd");
   if (parsed) {
     return parsed == 1 ? 0 : 2;
   }
+  mx_log_set_level(live.opts.log_level);
 
   // A private server needs a name of its own
-  static char private_name[64];
-  if (live.opts.start_server && !live.opts.server_name) {
-    snprintf(private_name, sizeof(private_name), "mixd-%ld", (long)getpid());
-    live.opts.server_name = private_name;
+  if (live.opts.start_server && !live.opts.server_name[0]) {
+    snprintf(live.opts.server_name, sizeof(live.opts.server_name), "mixd-%ld", (long)getpid());
   }
-  snprintf(live.server_label,
-           sizeof(live.server_label),
-           "JACK server '%s'",
-           live.opts.server_name ? live.opts.server_name : "default");
+  const char* const server = live.opts.server_name[0] ? live.opts.server_name : NULL;
+  snprintf(
+    live.server_label, sizeof(live.server_label), "JACK server '%s'", server ? server : "default");
 
   live.loop               = mx_loop_new(wake, &live);
-  live.pending            = live.loop ? read_session(&live) : NULL;
-  const MxJackConfig jack = { live.opts.client_name, live.opts.server_name };
-  live.host               = live.pending ? mx_jack_host_new(&jack, live.loop) : NULL;
+  const MxJackConfig jack = { live.opts.client_name, server };
+  live.host               = live.loop ? mx_jack_host_new(&jack, live.loop) : NULL;
   if (!live.host || install_signals(live.loop) || mx_loop_every(live.loop, TICK_MS, tick, &live)) {
-    if (live.loop && live.pending) {
-      mx_log(MX_LOG_ERROR, "cannot start: out of memory");
-    }
-    live_free(&live);
-    return 1;
-  }
-  if (live.opts.start_server && mx_jack_server_start(live.opts.server_name,
-                                                     live.opts.server_rate,
-                                                     live.opts.server_period,
-                                                     10000U,
-                                                     &live.server)) {
-    mx_log(MX_LOG_ERROR, "cannot start the dummy JACK server '%s'", live.opts.server_name);
+    mx_log(MX_LOG_ERROR, "cannot start: out of memory");
     live_free(&live);
     return 1;
   }
 
   // The engine now, at the usual rate (rebuilt if the server has another)
   live.engine = engine_for(&live, (double)live.opts.server_rate);
-  if (!live.engine || start_osc(&live)) {
+  if (!live.engine || start_osc(&live) || open_desk(&live)) {
     live_free(&live);
     return 1;
   }
-  mx_model_free(live.pending);
-  live.pending = NULL;
+  if (live.opts.start_server &&
+      mx_jack_server_start(
+        server, live.opts.server_rate, live.opts.server_period, 10000U, &live.server)) {
+    mx_log(MX_LOG_ERROR, "cannot start the dummy JACK server '%s'", server);
+    live_free(&live);
+    return 1;
+  }
 
-  mx_log(MX_LOG_NOTICE,
-         "mixd %s starting%s%s",
-         PACKAGE_VERSION,
-         live.opts.session ? " with " : "",
-         live.opts.session ? live.opts.session : "");
+  mx_log(
+    MX_LOG_NOTICE, "mixd %s starting with session '%s'", PACKAGE_VERSION, mx_desk_name(live.desk));
   live.retry = RETRY_FIRST_MS;
   try_server(&live);
   mx_loop_run(live.loop);

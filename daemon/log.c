@@ -22,6 +22,12 @@ mx_log_set_level(const MxLogLevel level)
   atomic_store(&threshold, (int)level);
 }
 
+const char*
+mx_log_level_name(const MxLogLevel level)
+{
+  return level >= MX_LOG_ERROR && level <= MX_LOG_DEBUG ? names[level] : "notice";
+}
+
 bool
 mx_log_level_find(const char* const name, MxLogLevel* const level)
 {

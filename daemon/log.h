@@ -27,6 +27,10 @@ mx_log_set_level(MxLogLevel level);
 bool
 mx_log_level_find(const char* name, MxLogLevel* level);
 
+/// The name of a level ("notice").
+const char*
+mx_log_level_name(MxLogLevel level);
+
 /// True if messages of `level` are shown (to skip building costly ones).
 bool
 mx_log_enabled(MxLogLevel level);

@@ -11,6 +11,7 @@
 #include "report.h"
 
 #include "config.h"
+#include "settings.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -33,6 +34,9 @@ print_usage(FILE* const out)
           "  loudness FILE...\n"
           "                 print the EBU R 128 loudness report of sound files\n"
           "  controls       list every control with its values and default\n"
+          "  config [OPTION]...\n"
+          "                 print the settings in effect (mixd.conf(5)), after the\n"
+          "                 config files and the options given\n"
           "  demo [-o FILE] [-s SECONDS] [-r RATE] [-k DIR]\n"
           "                 render a generated 8-track band through a session\n"
           "                 and print loudness and levels\n"
@@ -82,6 +86,10 @@ main(int argc, char** argv)
 
   if (!strcmp(command, "controls")) {
     return mx_controls_main(argc - 1, argv + 1);
+  }
+
+  if (!strcmp(command, "config")) {
+    return mx_settings_main(argc - 1, argv + 1);
   }
 
   if (!strcmp(command, "demo")) {

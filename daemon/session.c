@@ -381,13 +381,14 @@ mx_session_parse(const char* const     text,
 #define MAX_FILE_BYTES (64U << 20)
 
 MxStatus
-mx_session_read_file(const char* const     path,
-                     const MxLimits* const limits,
-                     MxModel** const       out,
-                     char* const           err,
-                     const size_t          err_size)
+mx_session_read_text(const char* const path,
+                     char** const      out,
+                     size_t* const     out_len,
+                     char* const       err,
+                     const size_t      err_size)
 {
   *out          = NULL;
+  *out_len      = 0U;
   FILE* const f = fopen(path, "rb");
   if (!f) {
     return mx_why(MX_ERR_NOT_FOUND, err, err_size, "%s: %s", path, strerror(errno));
@@ -398,13 +399,13 @@ mx_session_read_file(const char* const     path,
   size_t cap  = 0U;
   bool   ok   = true;
   while (ok) {
-    if (len == cap) {
+    if (len + 1U >= cap) { // room for the NUL
       cap              = cap ? 2U * cap : 65536U;
       char* const more = cap <= MAX_FILE_BYTES ? (char*)realloc(text, cap) : NULL;
       ok               = more != NULL;
       text             = more ? more : text;
     }
-    const size_t got = ok ? fread(text + len, 1U, cap - len, f) : 0U;
+    const size_t got = ok ? fread(text + len, 1U, cap - 1U - len, f) : 0U;
     len += got;
     if (got == 0U) {
       break;
@@ -422,8 +423,27 @@ mx_session_read_file(const char* const     path,
                   path,
                   read_error ? strerror(error) : "too large (or out of memory)");
   }
+  text[len] = '\0';
+  *out      = text;
+  *out_len  = len;
+  return MX_SUCCESS;
+}
 
-  const MxStatus st = mx_session_parse(text ? text : "", len, path, limits, out, err, err_size);
+MxStatus
+mx_session_read_file(const char* const     path,
+                     const MxLimits* const limits,
+                     MxModel** const       out,
+                     char* const           err,
+                     const size_t          err_size)
+{
+  *out          = NULL;
+  char*    text = NULL;
+  size_t   len  = 0U;
+  MxStatus st   = mx_session_read_text(path, &text, &len, err, err_size);
+  if (st) {
+    return st;
+  }
+  st = mx_session_parse(text, len, path, limits, out, err, err_size);
   free(text);
   return st;
 }

@@ -62,6 +62,15 @@ mx_session_parse(const char*     text,
                  size_t          err_size);
 
 /**
+   Read a whole text file (at most 64 MiB), NUL-terminated.
+
+   @param text Receives the text (free with free()).
+   @param err Receives "PATH: reason" on error.
+*/
+MxStatus
+mx_session_read_text(const char* path, char** text, size_t* len, char* err, size_t err_size);
+
+/**
    Read a session file into a new model, as mx_session_parse().
 
    @param err Receives "PATH: reason" if the file cannot be read.

@@ -619,6 +619,9 @@ mx_engine_set(MxEngine* const engine,
   TRY(st, mx_model_get(engine->model, node, param, sub, &old));
   TRY(st, mx_model_set(engine->model, node, param, sub, value));
 
+  if (info->flags & MX_PFLAG_DESK) {
+    return MX_SUCCESS; // nothing for the audio side
+  }
   if (info->flags & MX_PFLAG_MIX) {
     // A new limiter or route lengthens the paths to align: refuse one that
     // would need more compensation than a line holds

@@ -28,6 +28,7 @@ static const char* const solo_labels[]   = { "sip", "afl", "pfl", NULL };
 #define CHANNEL (MX_ON_STRIP | MX_ON_BUS)
 #define PROCESSED (MX_ON_STRIP | MX_ON_BUS | MX_ON_MASTER)
 #define MIX MX_PFLAG_MIX
+#define DESK MX_PFLAG_DESK
 
 // Shorthands for the table rows
 #define SWITCH(path, def, nodes, flags, doc)                                           \
@@ -447,6 +448,24 @@ static const MxParamInfo table[MX_P_COUNT] = {
                                 MX_PFLAG_OFF | MIX,
                                 MX_TAPER_FADER,
                                 "monitor bus level"),
+
+  // Recall-safe (scenes leave these controls as they are): desk state only
+  [MX_P_SAFE_ALL] =
+    SWITCH("safe/all", 0.0f, PROCESSED, DESK, "recall-safe: scenes leave every control"),
+  [MX_P_SAFE_INPUT] =
+    SWITCH("safe/input", 0.0f, PROCESSED, DESK, "recall-safe trim, polarity, delay"),
+  [MX_P_SAFE_EQ] = SWITCH("safe/eq", 0.0f, PROCESSED, DESK, "recall-safe high pass, EQ, low pass"),
+  [MX_P_SAFE_DYNAMICS] =
+    SWITCH("safe/dynamics", 0.0f, PROCESSED, DESK, "recall-safe gate, compressor, limiter"),
+  [MX_P_SAFE_FADER] = SWITCH("safe/fader", 0.0f, PROCESSED, DESK, "recall-safe fader"),
+  [MX_P_SAFE_PAN]   = SWITCH("safe/pan", 0.0f, PROCESSED, DESK, "recall-safe pan, balance, width"),
+  [MX_P_SAFE_MUTE]  = SWITCH("safe/mute", 0.0f, PROCESSED, DESK, "recall-safe mute"),
+  [MX_P_SAFE_SENDS] = SWITCH("safe/sends", 0.0f, PROCESSED, DESK, "recall-safe sends"),
+  [MX_P_SAFE_ROUTING] = SWITCH("safe/routing",
+                               0.0f,
+                               PROCESSED,
+                               DESK,
+                               "recall-safe routes, VCA and mute group membership"),
 };
 
 // strip_eq.h's band defaults

@@ -95,10 +95,19 @@ typedef enum {
   MX_P_MUTE_GROUP,      ///< Member of a mute group, switch (sub: mute group)
   MX_P_MONITOR_MODE,    ///< Solo mode, enumeration
   MX_P_MONITOR_LEVEL,   ///< Monitor level, dB
+  MX_P_SAFE_ALL,        ///< Recall-safe: no scene recall touches the node, switch
+  MX_P_SAFE_INPUT,      ///< Recall-safe trim, polarity and delay, switch
+  MX_P_SAFE_EQ,         ///< Recall-safe high pass, EQ and low pass, switch
+  MX_P_SAFE_DYNAMICS,   ///< Recall-safe gate, compressor and limiter, switch
+  MX_P_SAFE_FADER,      ///< Recall-safe fader, switch
+  MX_P_SAFE_PAN,        ///< Recall-safe pan, balance and width, switch
+  MX_P_SAFE_MUTE,       ///< Recall-safe mute, switch
+  MX_P_SAFE_SENDS,      ///< Recall-safe sends, switch
+  MX_P_SAFE_ROUTING,    ///< Recall-safe routes, VCA and mute group membership, switch
 } MxParam;
 
 /// Number of MxParam values.
-#define MX_P_COUNT 50
+#define MX_P_COUNT 59
 
 /// How a control's value is read.
 typedef enum {
@@ -135,6 +144,7 @@ typedef enum {
 #define MX_PFLAG_OFF 1U    ///< Also accepts -INFINITY ("-inf", off) below its range
 #define MX_PFLAG_STEREO 2U ///< Only on stereo nodes
 #define MX_PFLAG_MIX 4U    ///< Changes the mix plan (gains, mutes, routing, latency)
+#define MX_PFLAG_DESK 8U   ///< State of the desk only (recall-safe): no effect on the sound
 
 /// Bands of the channel EQ.
 #define MX_PARAM_EQ_BANDS 4U

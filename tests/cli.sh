@@ -6,6 +6,9 @@ set -u
 : "${top_builddir:=$(dirname "$0")/..}"
 mixd="$(cd "$top_builddir/daemon" && pwd)/mixd"
 tmp=$(mktemp -d)
+# Sessions of this script's own (mixd locks its session directory)
+XDG_DATA_HOME="$tmp/data"
+export XDG_DATA_HOME
 trap 'rm -rf "$tmp"' EXIT
 . "${top_srcdir:-$(dirname "$0")/..}/tests/script_lib.sh"
 

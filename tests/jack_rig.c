@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+// nftw() and its FTW_DEPTH (X/Open), with everything else glibc offers
+#define _GNU_SOURCE
 
 #include "jack_rig.h"
 
@@ -6,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -539,6 +542,22 @@ mxt_server_traces(const char* const name, char* const what, const size_t size)
   return found;
 }
 
+static int
+remove_entry(const char* const        path,
+             const struct stat* const st,
+             const int                type,
+             struct FTW* const        ftw)
+{
+  (void)st;
+  (void)ftw;
+  if (type == FTW_DP) {
+    rmdir(path);
+  } else {
+    unlink(path);
+  }
+  return 0;
+}
+
 void
 mxt_rig_end(const bool keep)
 {
@@ -547,19 +566,8 @@ mxt_rig_end(const bool keep)
     fprintf(stderr, "test_live: logs and sessions kept in %s\n", rig_dir);
     return;
   }
-  DIR* const dir = opendir(rig_dir);
-  if (dir) {
-    const struct dirent* e = NULL;
-    while ((e = readdir(dir)) != NULL) {
-      if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
-        char path[600];
-        snprintf(path, sizeof(path), "%s/%s", rig_dir, e->d_name);
-        unlink(path);
-      }
-    }
-    closedir(dir);
-  }
-  rmdir(rig_dir);
+  // Depth first: session directories hold .autosave/NAME/ trees
+  nftw(rig_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 void
@@ -720,7 +728,19 @@ mxt_mixd_start_argv(MxtMixd* const           mixd,
            client,
            (long)getpid(),
            serial);
-  if (!mxt_write_file(mixd->session, session_text)) {
+  snprintf(mixd->session_dir,
+           sizeof(mixd->session_dir),
+           "%s/%s-%ld-%u.sessions",
+           rig_dir,
+           client,
+           (long)getpid(),
+           serial);
+  if (mkdir(mixd->session_dir, 0700)) {
+    return false;
+  }
+  if (!session_text) {
+    mixd->session[0] = '\0';
+  } else if (!mxt_write_file(mixd->session, session_text)) {
     return false;
   }
 
@@ -734,11 +754,15 @@ mxt_mixd_start_argv(MxtMixd* const           mixd,
   // An ephemeral OSC port (mxt_mixd_osc_port() reads it from the log), so
   // tests running side by side never fight over the default 7770; an
   // --osc-port among the extras overrides it (the last option wins)
-  char*  argv[11U + MAX_EXTRA + 1U] = { program,      "--server",    mixd->server,
-                                        "--session",  mixd->session, "--name",
-                                        mixd->client, "--log-level", "info",
-                                        "--osc-port", "0" };
+  char*  argv[13U + MAX_EXTRA + 1U] = { program,         "--server",       mixd->server,
+                                        "--name",        mixd->client,     "--log-level",
+                                        "info",          "--osc-port",     "0",
+                                        "--session-dir", mixd->session_dir };
   size_t argc                       = 11U;
+  if (mixd->session[0]) {
+    argv[argc++] = "--session";
+    argv[argc++] = mixd->session;
+  }
   for (size_t i = 0U; extra && extra[i] && i < MAX_EXTRA; ++i) {
     argv[argc++] = (char*)extra[i];
   }

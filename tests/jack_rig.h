@@ -206,19 +206,25 @@ mxt_server_name(MxtServer* server);
 
 /// A mixd the rig started.
 typedef struct {
-  pid_t pid;          ///< Its process, 0 once reaped
-  char  client[64];   ///< The client name it was given (--name)
-  char  server[64];   ///< The server it was pointed at (--server)
-  char  log[512];     ///< Its stderr (--log-level info)
-  char  session[512]; ///< Its session file
-  int   exit_code;    ///< Once reaped: exit status, 128 + signal; -1 before
+  pid_t pid;              ///< Its process, 0 once reaped
+  char  client[64];       ///< The client name it was given (--name)
+  char  server[64];       ///< The server it was pointed at (--server)
+  char  log[512];         ///< Its stderr (--log-level info)
+  char  session[512];     ///< Its session file ("" when started without one)
+  char  session_dir[512]; ///< Its own session directory (--session-dir), made at start
+  int   exit_code;        ///< Once reaped: exit status, 128 + signal; -1 before
 } MxtMixd;
 
 /**
    Write `session_text` to a session file and start
    `$top_builddir/daemon/mixd --server SERVER --session FILE --name CLIENT
-   --log-level info [EXTRA]`, stderr to mixd->log.  Returns at once; wait
-   for its ports with mxt_client_wait_port().
+   --log-level info --osc-port 0 --session-dir DIR [EXTRA]`, stderr to
+   mixd->log.  DIR is a new directory of its own in the rig's, so tests
+   never share (or lock) a session directory, nor read the user's.
+   With `session_text` NULL there is no --session: mixd restores the
+   autosave of its session directory (an extra --session-dir names one to
+   reuse, as a restart does).  Returns at once; wait for its ports with
+   mxt_client_wait_port().
 
    @param extra One more argument ("--no-wait"), or NULL.
    @return false if it could not be started.

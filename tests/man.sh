@@ -17,3 +17,15 @@ if ! diff -u "$tmp/page" "$tmp/table"; then
   exit 1
 fi
 echo "man: $(grep -c '^\.TP' "$tmp/table") controls documented"
+
+# The list of settings in mixd.conf(5) is the settings table: exactly what
+# `mixd config --man` prints (between ".B mixd config \-\-man / prints)."
+# and ".SH EXAMPLES").
+"$top_builddir/daemon/mixd" config --man >"$tmp/settings" || exit 1
+awk '/^prints\)\.$/ { on = 1; next } /^\.SH EXAMPLES/ { on = 0 } on' \
+  "$top_srcdir/man/mixd.conf.5" >"$tmp/conf"
+if ! diff -u "$tmp/conf" "$tmp/settings"; then
+  echo "man: man/mixd.conf.5 SETTINGS differs from 'mixd config --man'"
+  exit 1
+fi
+echo "man: $(grep -c '^\.TP' "$tmp/settings") settings documented"

@@ -8,6 +8,9 @@ set -u
 daemon="$top_builddir/daemon/mixd"
 mixctl="$top_builddir/clients/mixctl"
 tmp=$(mktemp -d)
+# Sessions of this script's own (mixd locks its session directory)
+XDG_DATA_HOME="$tmp/data"
+export XDG_DATA_HOME
 pid=
 # Stop mixd; SIGKILL if it does not stop (stuck in jack_client_open, it
 # cannot see SIGTERM)

@@ -540,11 +540,7 @@ START_TEST(fader_move_latency_and_glide)
       const Glide          g     = measure_glide(&take, 0U, from, before, after);
       const Glide          r     = measure_glide(&take, 1U, from, before, after);
       const jack_nframes_t moved = frame_of(&take, g.start);
-      // jack_frame_time() at the send behind the cycle that had begun then:
-      // the server's clock estimate was off (a loaded machine), so the send
-      // has no trustworthy frame reference and the take is retaken
-      const bool clock_off = (int32_t)(now[k] - cycle[k]) < 0;
-      if (clock_off || disturbed(&rig, &take, early, moved + RAMP)) {
+      if (disturbed(&rig, &take, early, moved + RAMP)) {
         ++rig.retakes;
         continue;
       }
@@ -588,7 +584,11 @@ START_TEST(fader_move_latency_and_glide)
       // And, as the issue puts it, no later than two periods after the
       // frame time at the send (jack_frame_time(), which runs ahead of the
       // cycles when the server runs late: see the measurements)
-      ck_assert_msg((int32_t)(moved - now[k]) <= 2 * (int32_t)MXT_PERIOD,
+      // jack_frame_time() behind the cycle that had begun at the send means
+      // the server's clock estimate was off (a loaded machine): no reference
+      // then, and the cycle check above stands alone
+      const bool clock_off = (int32_t)(now[k] - cycle[k]) < 0;
+      ck_assert_msg(clock_off || (int32_t)(moved - now[k]) <= 2 * (int32_t)MXT_PERIOD,
                     "move %zu: the output moved %d frames after jack_frame_time() at the send",
                     k + 1U,
                     (int)(int32_t)(moved - now[k]));

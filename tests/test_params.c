@@ -43,7 +43,8 @@ START_TEST(info_is_complete)
   ck_assert_uint_gt(strlen(info->doc), 0U);
   ck_assert_uint_ne(info->nodes, 0U);
   ck_assert_uint_eq(info->nodes & ~ALL_NODES, 0U);
-  ck_assert_uint_eq(info->flags & ~(MX_PFLAG_OFF | MX_PFLAG_STEREO | MX_PFLAG_MIX), 0U);
+  ck_assert_uint_eq(info->flags & ~(MX_PFLAG_OFF | MX_PFLAG_STEREO | MX_PFLAG_MIX | MX_PFLAG_DESK),
+                    0U);
   ck_assert_int_le((int)info->taper, (int)MX_TAPER_FADER);
 }
 END_TEST

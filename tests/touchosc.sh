@@ -18,6 +18,9 @@ py=/usr/bin/python3
 LC_ALL=C
 export LC_ALL
 tmp=$(mktemp -d)
+# Sessions of this script's own (mixd locks its session directory)
+XDG_DATA_HOME="$tmp/data"
+export XDG_DATA_HOME
 pid=
 stop_mixd() {
   [ -n "$pid" ] || return 0

@@ -1,0 +1,496 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+
+#include "desk.h"
+
+#include "document.h"
+#include "session.h"
+#include "why.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct MxDeskImpl {
+  MxStore*      store;
+  MxAutosave*   autosave;
+  MxOscControl* control;
+  MxEngine*     engine;
+  MxScenes*     scenes;
+  MxUndo*       undo;
+  char          name[MX_STORE_NAME_MAX]; ///< The session in use
+
+  // What has changed: a count of changes seen, and what was seen last
+  uint64_t        changes;     ///< Changes seen (a stamp for autosaves)
+  uint64_t        saved;       ///< `changes` when last saved or loaded by name
+  uint64_t        autosaved;   ///< `changes` when last handed to the writer
+  uint64_t        generation;  ///< The model's generation when last looked at
+  const MxEngine* seen_engine; ///< The engine then
+  bool            touched;     ///< Something outside the mix changed
+  double          last_submit; ///< When the last autosave was handed over, ms
+};
+
+static double
+now_ms(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+MxDesk*
+mx_desk_new(MxStore* const store, MxOscControl* const control)
+{
+  MxDesk* const desk = (MxDesk*)calloc(1U, sizeof(MxDesk));
+  if (!desk) {
+    mx_store_free(store);
+    return NULL;
+  }
+  desk->store    = store;
+  desk->control  = control;
+  desk->scenes   = mx_scenes_new();
+  desk->undo     = mx_undo_new(MX_UNDO_DEPTH);
+  desk->autosave = mx_autosave_new(store);
+  snprintf(desk->name, sizeof(desk->name), "%s", MX_DESK_DEFAULT_NAME);
+  if (!desk->scenes || !desk->undo || !desk->autosave) {
+    mx_desk_free(desk);
+    return NULL;
+  }
+  return desk;
+}
+
+void
+mx_desk_free(MxDesk* const desk)
+{
+  if (!desk) {
+    return;
+  }
+  if (desk->autosave && desk->engine) {
+    mx_desk_flush(desk);
+  }
+  mx_autosave_free(desk->autosave); // before the store it writes to
+  mx_scenes_free(desk->scenes);
+  mx_undo_free(desk->undo);
+  mx_store_free(desk->store);
+  free(desk);
+}
+
+const char*
+mx_desk_name(const MxDesk* const desk)
+{
+  return desk->name;
+}
+
+MxOscControl*
+mx_desk_control(MxDesk* const desk)
+{
+  return desk->control;
+}
+
+MxScenes*
+mx_desk_scenes(MxDesk* const desk)
+{
+  return desk->scenes;
+}
+
+MxUndo*
+mx_desk_undo(MxDesk* const desk)
+{
+  return desk->undo;
+}
+
+void
+mx_desk_touch(MxDesk* const desk)
+{
+  desk->touched = true;
+}
+
+// ---------------------------------------------------------------------------
+// Changes and autosaves
+
+// Count a change if the mix (or the engine, or something else) changed since last looked at
+static void
+look(MxDesk* const desk)
+{
+  if (!desk->engine) {
+    return;
+  }
+  const uint64_t gen = mx_model_generation(mx_engine_model(desk->engine));
+  if (desk->touched || gen != desk->generation || desk->engine != desk->seen_engine) {
+    ++desk->changes;
+    desk->touched     = false;
+    desk->generation  = gen;
+    desk->seen_engine = desk->engine;
+  }
+}
+
+static const char*
+aliases(const MxDesk* const desk)
+{
+  return desk->control ? mx_osc_control_aliases(desk->control) : NULL;
+}
+
+static char*
+format(const MxDesk* const desk)
+{
+  return mx_document_format(mx_engine_model(desk->engine), aliases(desk), desk->scenes);
+}
+
+static void
+submit(MxDesk* const desk, const double now)
+{
+  char* const text = format(desk);
+  if (text) {
+    mx_autosave_submit(desk->autosave, desk->name, text, desk->changes);
+    desk->autosaved   = desk->changes;
+    desk->last_submit = now;
+  }
+}
+
+void
+mx_desk_set_engine(MxDesk* const desk, MxEngine* const engine)
+{
+  desk->engine = engine;
+}
+
+void
+mx_desk_tick(MxDesk* const desk, const double now)
+{
+  if (!desk->engine) {
+    return;
+  }
+  mx_scenes_tick(desk->scenes, desk->engine, now);
+  look(desk);
+  if (desk->changes != desk->autosaved && now - desk->last_submit >= MX_DESK_AUTOSAVE_MS) {
+    submit(desk, now);
+  }
+}
+
+void
+mx_desk_flush(MxDesk* const desk)
+{
+  look(desk);
+  if (desk->changes != desk->autosaved) {
+    submit(desk, now_ms());
+  }
+  mx_autosave_flush(desk->autosave);
+}
+
+bool
+mx_desk_dirty(const MxDesk* const desk)
+{
+  MxDesk* const d = (MxDesk*)desk;
+  look(d);
+  return d->changes != d->saved;
+}
+
+// ---------------------------------------------------------------------------
+// Starting
+
+// The name of a session file: its base name less ".session", if that is a good name
+static void
+name_of_file(const char* const path, char* const name, const size_t size)
+{
+  const char* const slash = strrchr(path, '/');
+  const char* const base  = slash ? slash + 1 : path;
+  size_t            n     = strlen(base);
+  if (n > 8U && !strcmp(base + n - 8U, ".session")) {
+    n -= 8U;
+  }
+  snprintf(name, size, "%.*s", (int)n, base);
+  if (mx_store_check_name(name, NULL, 0U)) {
+    snprintf(name, size, "%s", MX_DESK_DEFAULT_NAME);
+  }
+}
+
+// Take a document's aliases and scenes; its mix goes to `mix`
+static MxStatus
+take(MxDesk* const     desk,
+     MxDocument* const doc,
+     MxModel** const   mix,
+     char* const       why,
+     const size_t      size)
+{
+  if (desk->control) {
+    const MxStatus st = mx_osc_control_set_aliases(
+      desk->control, doc->aliases ? doc->aliases : "", "aliases", why, size);
+    if (st) {
+      mx_document_clear(doc);
+      return st;
+    }
+  }
+  mx_scenes_free(desk->scenes);
+  desk->scenes = doc->scenes;
+  doc->scenes  = NULL;
+  *mix         = doc->mix;
+  doc->mix     = NULL;
+  mx_document_clear(doc);
+  return MX_SUCCESS;
+}
+
+static MxStatus
+parse(const char* const     text,
+      const size_t          len,
+      const char* const     label,
+      const MxLimits* const limits,
+      MxDocument* const     doc,
+      char* const           why,
+      const size_t          size)
+{
+  return mx_document_parse(text, len, label, limits, doc, why, size);
+}
+
+MxStatus
+mx_desk_start(MxDesk* const         desk,
+              const char* const     file,
+              const bool            restore,
+              const MxLimits* const limits,
+              MxModel** const       mix,
+              char* const           note,
+              const size_t          note_size,
+              char* const           err,
+              const size_t          err_size)
+{
+  MxDocument doc;
+  char*      text = NULL;
+  size_t     len  = 0U;
+  char       why[1024];
+  MxStatus   st = MX_SUCCESS;
+  *mix          = NULL;
+
+  if (file) {
+    st = mx_session_read_text(file, &text, &len, err, err_size);
+    if (!st) {
+      st = parse(text, len, file, limits, &doc, err, err_size);
+    }
+    free(text);
+    if (st) {
+      return st;
+    }
+    name_of_file(file, desk->name, sizeof(desk->name));
+    mx_why(MX_SUCCESS, note, note_size, "session '%s' from %s", desk->name, file);
+    st = take(desk, &doc, mix, err, err_size);
+    return st ? st : mx_store_set_last(desk->store, desk->name, err, err_size);
+  }
+
+  char last[MX_STORE_NAME_MAX];
+  if (restore && !mx_store_last(desk->store, last, sizeof(last))) {
+    snprintf(desk->name, sizeof(desk->name), "%s", last);
+    // The newest autosave that reads; then the session as saved
+    for (unsigned age = 0U;
+         !mx_store_load_autosave(desk->store, last, age, &text, &len, why, sizeof(why));
+         ++age) {
+      st = parse(text, len, "autosave", limits, &doc, why, sizeof(why));
+      free(text);
+      if (!st) {
+        mx_why(MX_SUCCESS,
+               note,
+               note_size,
+               "session '%s' restored from its autosave%s",
+               last,
+               age ? " (the newest did not read)" : "");
+        return take(desk, &doc, mix, err, err_size);
+      }
+    }
+    if (!mx_store_load(desk->store, last, &text, &len, why, sizeof(why))) {
+      st = parse(text, len, last, limits, &doc, why, sizeof(why));
+      free(text);
+      if (!st) {
+        mx_why(MX_SUCCESS, note, note_size, "session '%s' as saved", last);
+        return take(desk, &doc, mix, err, err_size);
+      }
+      mx_why(
+        MX_SUCCESS, note, note_size, "session '%s' does not read (%s): starting empty", last, why);
+    } else {
+      mx_why(MX_SUCCESS, note, note_size, "session '%s' has nothing saved: starting empty", last);
+    }
+  } else {
+    snprintf(desk->name, sizeof(desk->name), "%s", MX_DESK_DEFAULT_NAME);
+    mx_why(MX_SUCCESS, note, note_size, "an empty session '%s'", desk->name);
+  }
+  *mix = mx_model_new(limits, false);
+  if (!*mix) {
+    return mx_why(MX_ERR_NO_MEMORY, err, err_size, "out of memory");
+  }
+  return mx_store_set_last(desk->store, desk->name, err, err_size);
+}
+
+// ---------------------------------------------------------------------------
+// Saving and loading by name
+
+MxStatus
+mx_desk_save(MxDesk* const desk, const char* const name, char* const why, const size_t size)
+{
+  const char* const as = name && name[0] ? name : desk->name;
+  MxStatus          st = MX_SUCCESS;
+  TRY(st, mx_store_check_name(as, why, size));
+  look(desk);
+  char* const text = format(desk);
+  if (!text) {
+    return mx_why(MX_ERR_NO_MEMORY, why, size, "out of memory");
+  }
+  st = mx_store_save(desk->store, as, text, strlen(text), why, size);
+  free(text);
+  if (st) {
+    return st;
+  }
+  if (strcmp(as, desk->name)) {
+    snprintf(desk->name, sizeof(desk->name), "%s", as);
+    mx_store_set_last(desk->store, desk->name, NULL, 0U);
+    desk->touched = true; // its autosaves start now
+    look(desk);
+  }
+  desk->saved = desk->changes;
+  return MX_SUCCESS;
+}
+
+// Make a document the session: its mix through the engine, as one undo step
+static MxStatus
+apply(MxDesk* const     desk,
+      MxDocument* const doc,
+      const char* const name,
+      char* const       why,
+      const size_t      size)
+{
+  MxStatus  st     = MX_SUCCESS;
+  MxModel*  mix    = NULL;
+  MxScenes* before = desk->scenes;
+  char*     old    = desk->control ? strdup(mx_osc_control_aliases(desk->control)) : NULL;
+  if (desk->control && !old) {
+    mx_document_clear(doc);
+    return mx_why(MX_ERR_NO_MEMORY, why, size, "out of memory");
+  }
+
+  desk->scenes = NULL; // take() frees the old ones: keep them until the mix is in
+  st           = take(desk, doc, &mix, why, size);
+  if (st) {
+    desk->scenes = before;
+    free(old);
+    return st;
+  }
+  mx_scenes_stop(before);
+  mx_undo_begin(desk->undo, MX_UNDO_SOURCE_NONE, now_ms());
+  mx_undo_record_mix(desk->undo, mx_engine_model(desk->engine));
+  st = mx_engine_load(desk->engine, mix);
+  mx_undo_end(desk->undo, mx_engine_model(desk->engine));
+  mx_model_free(mix);
+  if (st) {
+    // The old aliases and scenes back; the mix may be partly changed
+    mx_scenes_free(desk->scenes);
+    desk->scenes = before;
+    if (desk->control) {
+      mx_osc_control_set_aliases(desk->control, old, "aliases", NULL, 0U);
+    }
+    free(old);
+    return mx_why(st, why, size, "cannot load the mix: %s", mx_strerror(st));
+  }
+  mx_scenes_free(before);
+  free(old);
+  snprintf(desk->name, sizeof(desk->name), "%s", name);
+  mx_store_set_last(desk->store, desk->name, NULL, 0U);
+  desk->touched = true;
+  look(desk);
+  desk->saved = desk->changes;
+  return MX_SUCCESS;
+}
+
+MxStatus
+mx_desk_load(MxDesk* const desk, const char* const name, char* const why, const size_t size)
+{
+  MxDocument     doc;
+  char*          text   = NULL;
+  size_t         len    = 0U;
+  MxStatus       st     = MX_SUCCESS;
+  const MxLimits limits = mx_model_limits(mx_engine_model(desk->engine));
+  TRY(st, mx_store_load(desk->store, name, &text, &len, why, size));
+  st = parse(text, len, name, &limits, &doc, why, size);
+  free(text);
+  return st ? st : apply(desk, &doc, name, why, size);
+}
+
+MxStatus
+mx_desk_load_file(MxDesk* const desk, const char* const path, char* const why, const size_t size)
+{
+  MxDocument     doc;
+  char*          text = NULL;
+  size_t         len  = 0U;
+  char           name[MX_STORE_NAME_MAX];
+  MxStatus       st     = MX_SUCCESS;
+  const MxLimits limits = mx_model_limits(mx_engine_model(desk->engine));
+  TRY(st, mx_session_read_text(path, &text, &len, why, size));
+  st = parse(text, len, path, &limits, &doc, why, size);
+  free(text);
+  name_of_file(path, name, sizeof(name));
+  return st ? st : apply(desk, &doc, name, why, size);
+}
+
+MxStatus
+mx_desk_new_session(MxDesk* const desk, const char* const name, char* const why, const size_t size)
+{
+  const char* const as     = name && name[0] ? name : MX_DESK_DEFAULT_NAME;
+  const MxLimits    limits = mx_model_limits(mx_engine_model(desk->engine));
+  MxStatus          st     = MX_SUCCESS;
+  TRY(st, mx_store_check_name(as, why, size));
+  MxDocument doc;
+  memset(&doc, 0, sizeof(doc));
+  doc.mix    = mx_model_new(&limits, false);
+  doc.scenes = mx_scenes_new();
+  if (!doc.mix || !doc.scenes) {
+    mx_document_clear(&doc);
+    return mx_why(MX_ERR_NO_MEMORY, why, size, "out of memory");
+  }
+  return apply(desk, &doc, as, why, size);
+}
+
+MxStatus
+mx_desk_list(const MxDesk* const desk, char*** const names, size_t* const count)
+{
+  return mx_store_list(desk->store, names, count);
+}
+
+// ---------------------------------------------------------------------------
+// Scenes and undo
+
+MxStatus
+mx_desk_store_scene(MxDesk* const     desk,
+                    const unsigned    number,
+                    const char* const name,
+                    char* const       why,
+                    const size_t      size)
+{
+  const MxStatus st =
+    mx_scenes_store(desk->scenes, number, name, mx_engine_model(desk->engine), why, size);
+  desk->touched = desk->touched || !st;
+  return st;
+}
+
+MxStatus
+mx_desk_name_scene(MxDesk* const     desk,
+                   const unsigned    number,
+                   const char* const name,
+                   char* const       why,
+                   const size_t      size)
+{
+  const MxStatus st = mx_scenes_set_name(desk->scenes, number, name, why, size);
+  desk->touched     = desk->touched || !st;
+  return st;
+}
+
+MxStatus
+mx_desk_recall(MxDesk* const  desk,
+               const unsigned number,
+               const double   fade_s,
+               char* const    why,
+               const size_t   size)
+{
+  return mx_scenes_recall(
+    desk->scenes, number, fade_s, desk->engine, desk->undo, now_ms(), why, size);
+}
+
+MxStatus
+mx_desk_step(MxDesk* const desk, const bool back, char* const why, const size_t size)
+{
+  mx_scenes_stop(desk->scenes); // a fade would fight the step
+  return back ? mx_undo_undo(desk->undo, desk->engine, why, size)
+              : mx_undo_redo(desk->undo, desk->engine, why, size);
+}
