@@ -1516,6 +1516,104 @@ cmd_send(const Link* const link, const Options* const o, const int argc, char** 
 }
 
 // ---------------------------------------------------------------------------
+// Sessions, scenes, undo: one word for one desk request
+
+/// A desk command: a word for an address with fixed argument types
+typedef struct {
+  const char* name;
+  const char* address;
+  const char* types;    ///< Of the arguments: 's' a name (never a number), 'i', 'f'
+  unsigned    required; ///< Of them, how many must be given
+  const char* until;    ///< The reply that ends a listing, or NULL for one reply
+  bool        lines;    ///< Print each argument of the reply on a line of its own
+  const char* usage;    ///< For the usage error
+} DeskCommand;
+
+static const DeskCommand desk_commands[] = {
+  { "save", "/session/save", "s", 0U, NULL, false, "save takes at most one NAME" },
+  { "load", "/session/load", "s", 1U, NULL, false, "load takes one NAME" },
+  { "new", "/session/new", "s", 0U, NULL, false, "new takes at most one NAME" },
+  { "sessions", "/session/list", "", 0U, NULL, true, "sessions takes no argument" },
+  { "store", "/scene/store", "is", 1U, NULL, false, "store takes a scene NUMBER and a NAME" },
+  { "recall", "/scene/recall", "if", 1U, NULL, false, "recall takes a scene NUMBER and FADE" },
+  { "scenes", "/scene/list", "", 0U, "/scene/list/end", false, "scenes takes no argument" },
+  { "undo", "/undo", "", 0U, NULL, false, "undo takes no argument" },
+  { "redo", "/redo", "", 0U, NULL, false, "redo takes no argument" },
+};
+
+static const DeskCommand*
+find_desk_command(const char* const name)
+{
+  for (size_t i = 0U; i < sizeof(desk_commands) / sizeof(*desk_commands); ++i) {
+    if (!strcmp(name, desk_commands[i].name)) {
+      return &desk_commands[i];
+    }
+  }
+  return NULL;
+}
+
+// Print each argument of a reply on its own line (the session names)
+static void
+on_lines_cb(void* const user_data, const char* const path, const lo_message msg)
+{
+  Exchange* const ex = (Exchange*)user_data;
+  if (!strcmp(path, "/error") || !strcmp(path, "/pong")) {
+    on_reply_cb(user_data, path, msg);
+    return;
+  }
+  const char* const types = lo_message_get_types(msg);
+  lo_arg** const    argv  = lo_message_get_argv(msg);
+  for (int i = 0; i < lo_message_get_argc(msg); ++i) {
+    print_arg(stdout, types[i], argv[i]);
+    fputc('\n', stdout);
+  }
+  ++ex->replies;
+  ex->done = ex->pong && ex->replies + ex->errors >= ex->at_least;
+}
+
+static int
+run_desk_command(const Link* const        link,
+                 const Options* const     o,
+                 const DeskCommand* const dc,
+                 const int                argc,
+                 char** const             argv)
+{
+  const size_t most = strlen(dc->types);
+  if (argc < (int)dc->required || argc > (int)most) {
+    return usage_error(dc->usage, NULL);
+  }
+  const lo_message msg = lo_message_new();
+  for (int i = 0; i < argc; ++i) {
+    int32_t n = 0;
+    float   f = 0.0f;
+    if (dc->types[i] == 's') {
+      lo_message_add_string(msg, argv[i]);
+    } else if (dc->types[i] == 'i' && is_integer(argv[i], &n)) {
+      lo_message_add_int32(msg, n);
+    } else if (dc->types[i] == 'f' && is_number(argv[i], &f)) {
+      lo_message_add_float(msg, f);
+    } else {
+      lo_message_free(msg);
+      return usage_error(dc->types[i] == 'i' ? "not a whole number: '" : "not a number: '",
+                         argv[i]);
+    }
+  }
+  Exchange ex = exchange(link, dc->until, true);
+  ex.skip     = 0; // "/session/saved NAME": the name alone
+  if (!dc->lines) {
+    return dc->until ? counted(&ex, o, dc->address, msg)
+                     : request(&ex, dc->address, msg, o->timeout);
+  }
+  ex.expected = dc->address;
+  if (link_send(link, dc->address, msg) || send_sentinel(&ex)) {
+    say_socket_error(link, NULL);
+    return EXIT_FAIL;
+  }
+  const int st = await(&ex, o->timeout, on_lines_cb);
+  return st ? st : ex.errors ? EXIT_FAIL : EXIT_OK;
+}
+
+// ---------------------------------------------------------------------------
 // Command line
 
 /// A command: its name, what runs it, and the command options it takes
@@ -1553,6 +1651,15 @@ print_usage(FILE* const out)
         "  meters [PATTERN]       draw live meters and the master's loudness\n"
         "  send FILE              send each line of a session file (- for standard\n"
         "                         input), stopping at the first error\n"
+        "  save [NAME]            save the session (under NAME) in mixd's session\n"
+        "                         directory\n"
+        "  load NAME              load a saved session (the changes ramp)\n"
+        "  new [NAME]             start an empty session\n"
+        "  sessions               print the names of the saved sessions\n"
+        "  store N [NAME]         store the mix as scene N (1 to 100)\n"
+        "  recall N [FADE]        recall scene N, fading over FADE seconds\n"
+        "  scenes                 print the stored scenes: number and name\n"
+        "  undo, redo             step back or forward through the last changes\n"
         "\n"
         "Options:\n"
         "  -H, --host HOST        where mixd runs (default 127.0.0.1, or $MIXD_OSC_HOST)\n"
@@ -1740,9 +1847,12 @@ main(int argc, char** argv)
   for (size_t i = 0U; i < sizeof(commands) / sizeof(*commands); ++i) {
     cmd = strcmp(argv[first], commands[i].name) ? cmd : &commands[i];
   }
-  if (!cmd) {
+  const DeskCommand* const desk = find_desk_command(argv[first]);
+  if (!cmd && !desk) {
     fprintf(stderr, "mixctl: unknown command '%s'\n", argv[first]);
-    return usage_error("commands: set, get, dump, list, info, watch, meters, send", NULL);
+    return usage_error("commands: set, get, dump, list, info, watch, meters, send, save, load, "
+                       "new, sessions, store, recall, scenes, undo, redo",
+                       NULL);
   }
   // Options may follow the command too
   st = parse_options(argc - first, argv + first, &o, &more);
@@ -1750,8 +1860,8 @@ main(int argc, char** argv)
     return st;
   }
   for (unsigned bit = 1U; bit <= OPT_VERBOSE; bit <<= 1U) {
-    if (o.given & bit & ~cmd->options) {
-      fprintf(stderr, "mixctl: %s is not an option of %s\n", option_name(bit), cmd->name);
+    if (o.given & bit & ~(cmd ? cmd->options : 0U)) {
+      fprintf(stderr, "mixctl: %s is not an option of %s\n", option_name(bit), argv[first]);
       return usage_error("see the options of each command in --help", NULL);
     }
   }
@@ -1760,7 +1870,8 @@ main(int argc, char** argv)
   if (link_open(&link, o.host, o.port)) {
     return EXIT_FAIL;
   }
-  st = cmd->run(&link, &o, argc - first - more, argv + first + more);
+  st = cmd ? cmd->run(&link, &o, argc - first - more, argv + first + more)
+           : run_desk_command(&link, &o, desk, argc - first - more, argv + first + more);
   link_close(&link);
   // A reader that left (watch | head -1) is a normal end for a follower
   if (flush_output() && write_error != EPIPE) {

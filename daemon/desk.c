@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 struct MxDeskImpl {
@@ -203,6 +204,62 @@ name_of_file(const char* const path, char* const name, const size_t size)
   }
 }
 
+static MxStatus
+parse(const char*     text,
+      size_t          len,
+      const char*     label,
+      const MxLimits* limits,
+      MxDocument*     doc,
+      char*           why,
+      size_t          size);
+
+static bool
+later(const struct timespec* const a, const struct timespec* const b)
+{
+  return a->tv_sec > b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec > b->tv_nsec);
+}
+
+/**
+   The newest autosave of `name` that reads (and, with `after`, was
+   written after it), into `doc`; `note` says which.  A broken one is
+   skipped: the autosave before it is the last complete state.
+*/
+static bool
+restore_autosave(MxDesk* const                desk,
+                 const char* const            name,
+                 const struct timespec* const after,
+                 const MxLimits* const        limits,
+                 MxDocument* const            doc,
+                 char* const                  note,
+                 const size_t                 note_size)
+{
+  char   why[1024];
+  char*  text = NULL;
+  size_t len  = 0U;
+  for (unsigned age = 0U;; ++age) {
+    struct timespec written;
+    if (after &&
+        (mx_store_autosave_time(desk->store, name, age, &written) || !later(&written, after))) {
+      return false;
+    }
+    if (mx_store_load_autosave(desk->store, name, age, &text, &len, why, sizeof(why))) {
+      return false;
+    }
+    const MxStatus st = parse(text, len, "autosave", limits, doc, why, sizeof(why));
+    free(text);
+    if (!st) {
+      mx_why(MX_SUCCESS,
+             note,
+             note_size,
+             "session '%s' restored from its autosave%s%s",
+             name,
+             after ? " (newer than the file)" : "",
+             age ? " (the newest did not read)" : "");
+      return true;
+    }
+  }
+}
+
 // Take a document's aliases and scenes; its mix goes to `mix`
 static MxStatus
 take(MxDesk* const     desk,
@@ -237,6 +294,12 @@ parse(const char* const     text,
       char* const           why,
       const size_t          size)
 {
+  // mixd never writes an empty file (a session starts with its header
+  // line): an empty one is a failed copy or a full disk, not an empty mix
+  if (!len) {
+    memset(doc, 0, sizeof(*doc));
+    return mx_why(MX_ERR_BAD_ARG, why, size, "%s: the file is empty", label);
+  }
   return mx_document_parse(text, len, label, limits, doc, why, size);
 }
 
@@ -268,7 +331,17 @@ mx_desk_start(MxDesk* const         desk,
       return st;
     }
     name_of_file(file, desk->name, sizeof(desk->name));
-    mx_why(MX_SUCCESS, note, note_size, "session '%s' from %s", desk->name, file);
+    // A mix changed after the file was written (and then killed) is in the
+    // autosave: that is the newer state, and nothing acknowledged is lost
+    struct stat info;
+    MxDocument  newer;
+    if (restore && !stat(file, &info) &&
+        restore_autosave(desk, desk->name, &info.st_mtim, limits, &newer, note, note_size)) {
+      mx_document_clear(&doc);
+      doc = newer;
+    } else {
+      mx_why(MX_SUCCESS, note, note_size, "session '%s' from %s", desk->name, file);
+    }
     st = take(desk, &doc, mix, err, err_size);
     return st ? st : mx_store_set_last(desk->store, desk->name, err, err_size);
   }
@@ -277,20 +350,8 @@ mx_desk_start(MxDesk* const         desk,
   if (restore && !mx_store_last(desk->store, last, sizeof(last))) {
     snprintf(desk->name, sizeof(desk->name), "%s", last);
     // The newest autosave that reads; then the session as saved
-    for (unsigned age = 0U;
-         !mx_store_load_autosave(desk->store, last, age, &text, &len, why, sizeof(why));
-         ++age) {
-      st = parse(text, len, "autosave", limits, &doc, why, sizeof(why));
-      free(text);
-      if (!st) {
-        mx_why(MX_SUCCESS,
-               note,
-               note_size,
-               "session '%s' restored from its autosave%s",
-               last,
-               age ? " (the newest did not read)" : "");
-        return take(desk, &doc, mix, err, err_size);
-      }
+    if (restore_autosave(desk, last, NULL, limits, &doc, note, note_size)) {
+      return take(desk, &doc, mix, err, err_size);
     }
     if (!mx_store_load(desk->store, last, &text, &len, why, sizeof(why))) {
       st = parse(text, len, last, limits, &doc, why, sizeof(why));

@@ -473,37 +473,55 @@ mx_settings_read_files(MxSettings* const cfg, char* const err, const size_t size
 // ---------------------------------------------------------------------------
 // The command line
 
+// "  LEFT   DOC", the doc wrapped at 79 columns under itself
+static void
+print_help_line(FILE* const out, const char* const left, const char* const doc)
+{
+  enum { INDENT = 29, WIDTH = 79 };
+  int         column = fprintf(out, "  %-26s", left);
+  const char* word   = doc;
+  if (column > INDENT - 1) {
+    fprintf(out, "\n%*s", INDENT - 1, "");
+    column = INDENT - 1;
+  }
+  while (*word) {
+    const int len = (int)strcspn(word, " ");
+    if (column + 1 + len > WIDTH && column > INDENT - 1) {
+      fprintf(out, "\n%*s", INDENT - 1, "");
+      column = INDENT - 1;
+    }
+    column += fprintf(out, " %.*s", len, word);
+    word += len;
+    word += *word == ' ';
+  }
+  fputc('\n', out);
+}
+
 void
 mx_settings_print_help(FILE* const out)
 {
   for (size_t i = 0U; i < N_SETTINGS; ++i) {
     const Setting* const s = &settings[i];
     char                 left[64];
-    if (s->kind == KIND_BOOL) {
-      snprintf(left,
-               sizeof(left),
-               "%s%c%s--%s",
-               s->letter ? "-" : "",
-               s->letter ? s->letter : ' ',
-               s->letter ? ", " : "  ",
-               s->name);
-    } else {
-      snprintf(left,
-               sizeof(left),
-               "%s%c%s--%s %s",
-               s->letter ? "-" : " ",
-               s->letter ? s->letter : ' ',
-               s->letter ? ", " : "  ",
-               s->name,
-               s->arg);
-    }
-    fprintf(out, "  %-26s %s", left, s->doc);
-    if (s->kind != KIND_BOOL && s->def[0]) {
-      fprintf(out, " (default %s)", s->def);
-    }
-    fputc('\n', out);
+    char                 doc[512];
+    const char           letter[] = { '-', s->letter, ',', '\0' };
+    snprintf(left,
+             sizeof(left),
+             "%-3s --%s%s%s",
+             s->letter ? letter : "",
+             s->name,
+             s->kind == KIND_BOOL ? "" : " ",
+             s->kind == KIND_BOOL ? "" : s->arg);
+    snprintf(doc,
+             sizeof(doc),
+             "%s%s%s%s",
+             s->doc,
+             s->kind != KIND_BOOL && s->def[0] ? " (default " : "",
+             s->kind != KIND_BOOL && s->def[0] ? s->def : "",
+             s->kind != KIND_BOOL && s->def[0] ? ")" : "");
+    print_help_line(out, left, doc);
   }
-  fprintf(out, "  %-26s %s\n", "-h, --help", "print this help and exit");
+  print_help_line(out, "-h, --help", "print this help and exit");
 }
 
 // Escape "-" for groff

@@ -431,6 +431,30 @@ mx_store_autosave(MxStore* const    store,
   return MX_SUCCESS;
 }
 
+// The path of an autosave of `name`, `age` back from the newest
+static MxStatus
+autosave_path(const MxStore* const store,
+              const char* const    name,
+              const unsigned       age,
+              char* const          path,
+              const size_t         path_size,
+              char* const          err,
+              const size_t         size)
+{
+  char     dir[PATH_MAX_BYTES];
+  char**   seqs  = NULL;
+  size_t   count = 0U;
+  MxStatus st    = MX_SUCCESS;
+  TRY(st, autosaves(store, name, dir, sizeof(dir), &seqs, &count, err, size));
+  if (age >= count) {
+    mx_store_free_names(seqs, count);
+    return mx_why(MX_ERR_NOT_FOUND, err, size, "no autosave of '%s'", name);
+  }
+  snprintf(path, path_size, "%s/%s" EXT, dir, seqs[count - 1U - age]);
+  mx_store_free_names(seqs, count);
+  return MX_SUCCESS;
+}
+
 MxStatus
 mx_store_load_autosave(const MxStore* const store,
                        const char* const    name,
@@ -440,19 +464,26 @@ mx_store_load_autosave(const MxStore* const store,
                        char* const          err,
                        const size_t         size)
 {
-  char     dir[PATH_MAX_BYTES];
   char     path[PATH_MAX_BYTES + 32U];
-  char**   seqs  = NULL;
-  size_t   count = 0U;
-  MxStatus st    = MX_SUCCESS;
-  TRY(st, autosaves(store, name, dir, sizeof(dir), &seqs, &count, err, size));
-  if (age >= count) {
-    mx_store_free_names(seqs, count);
-    return mx_why(MX_ERR_NOT_FOUND, err, size, "no autosave of '%s'", name);
-  }
-  snprintf(path, sizeof(path), "%s/%s" EXT, dir, seqs[count - 1U - age]);
-  mx_store_free_names(seqs, count);
+  MxStatus st = MX_SUCCESS;
+  TRY(st, autosave_path(store, name, age, path, sizeof(path), err, size));
   return mx_session_read_text(path, text, len, err, size);
+}
+
+MxStatus
+mx_store_autosave_time(const MxStore* const   store,
+                       const char* const      name,
+                       const unsigned         age,
+                       struct timespec* const mtime)
+{
+  char        path[PATH_MAX_BYTES + 32U];
+  char        err[16];
+  struct stat st;
+  if (autosave_path(store, name, age, path, sizeof(path), err, sizeof(err)) || stat(path, &st)) {
+    return MX_ERR_NOT_FOUND;
+  }
+  *mtime = st.st_mtim;
+  return MX_SUCCESS;
 }
 
 // ---------------------------------------------------------------------------

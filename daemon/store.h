@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 #include <stdint.h>
 
 /// The session directory: named sessions, their autosaves, and which was used last.
@@ -118,6 +119,18 @@ mx_store_autosave(MxStore*    store,
                   size_t      len,
                   char*       err,
                   size_t      err_size);
+
+/**
+   When an autosave of `name` was written (its age as in
+   mx_store_load_autosave()).
+
+   @return MX_ERR_NOT_FOUND when there is no such autosave.
+*/
+MxStatus
+mx_store_autosave_time(const MxStore*   store,
+                       const char*      name,
+                       unsigned         age,
+                       struct timespec* mtime);
 
 /**
    Read an autosave of `name`, newest first.

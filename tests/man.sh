@@ -29,3 +29,15 @@ if ! diff -u "$tmp/conf" "$tmp/settings"; then
   exit 1
 fi
 echo "man: $(grep -c '^\.TP' "$tmp/settings") settings documented"
+
+# Every option of the daemon is in mixd(1)
+"$top_builddir/daemon/mixd" run --help >"$tmp/help" || exit 1
+missing=0
+for opt in $(grep -o -- '--[a-z][a-z-]*' "$tmp/help" | sort -u); do
+  if ! grep -qF -- "$(printf '%s' "$opt" | sed 's/-/\\-/g')" "$top_srcdir/man/mixd.1"; then
+    echo "man: $opt (mixd run --help) is not in man/mixd.1"
+    missing=1
+  fi
+done
+[ "$missing" -eq 0 ] || exit 1
+echo "man: every daemon option is in mixd(1)"

@@ -283,6 +283,40 @@ if command -v script >/dev/null 2>&1; then
   check "loudness on a terminal" grep -q 'loudness  M -inf  S -inf  I -inf LUFS' "$tmp/tty"
 fi
 
+# Sessions, scenes and undo by name (names always go as text: "2024")
+sessions="$tmp/data/mixd/sessions"
+check "save takes one name at most" ctl 2 save a b
+check "load needs a name" ctl 2 load
+check "recall needs a whole number" ctl 2 recall one
+check "save" ctl 0 save 2024
+check "save prints the name" out_is "2024"
+check "saved in the session directory" test -s "$sessions/2024.session"
+check "the file holds the mix" grep -q "^/strip/vocal/fader" "$sessions/2024.session"
+check "set before a second save" ctl 0 set /strip/vocal/fader -20
+check "save again, another name" ctl 0 save gig
+check "sessions" ctl 0 sessions
+check "sessions, one per line, sorted" out_is "2024" "gig"
+check "load the first" ctl 0 load 2024
+check "load prints the name" out_is "2024"
+check "load brought its fader back" ctl 0 get /strip/vocal/fader
+check "the fader of 2024" sh -c "! grep -qx '/strip/vocal/fader -20' '$tmp/out'"
+check "load of a name outside the directory" ctl 1 load ../gig
+check "refusal said" err_has "/session/load: "
+check "load of a missing session" ctl 1 load nope
+check "undo the load" ctl 0 undo
+check "after undo, gig's fader" ctl 0 get /strip/vocal/fader
+check "undo restored -20" out_is "/strip/vocal/fader -20"
+check "redo" ctl 0 redo
+check "store a scene" ctl 0 store 3 verse
+check "store prints number and name" out_is "3 verse"
+check "scenes" ctl 0 scenes
+check "scenes lists it" out_is "3 verse"
+check "recall" ctl 0 recall 3 0
+check "recall of a missing scene" ctl 1 recall 4
+check "new" ctl 0 new
+check "new is empty" ctl 1 get '/strip/*/fader'
+check "no strips after new" err_has "the pattern matches nothing"
+check "load after new" ctl 0 load gig
 check "mixd still running" kill -0 "$pid"
 stop_mixd
 check "nobody at the port" ctl 1 --timeout 0.5 get /master/fader

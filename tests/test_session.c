@@ -42,31 +42,10 @@ make_dir(void)
   }
 }
 
-// Remove a directory and everything in it
-static void
-remove_tree(const char* const path)
-{
-  DIR* const d = opendir(path);
-  if (d) {
-    struct dirent* e = NULL;
-    char           name[512];
-    while ((e = readdir(d))) {
-      if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
-        snprintf(name, sizeof(name), "%s/%s", path, e->d_name);
-        if (unlink(name)) {
-          remove_tree(name);
-        }
-      }
-    }
-    closedir(d);
-  }
-  rmdir(path);
-}
-
 static void
 remove_dir(void)
 {
-  remove_tree(dir);
+  mxt_remove_tree(dir);
 }
 
 // A path in the temporary directory (a few at a time)

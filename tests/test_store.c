@@ -38,35 +38,10 @@ make_base(void)
   }
 }
 
-// Remove a directory and everything in it, unwritable directories too
-static void
-remove_tree(const char* const path)
-{
-  chmod(path, 0700);
-  DIR* const d = opendir(path);
-  if (d) {
-    struct dirent* e = NULL;
-    char           name[1024];
-    while ((e = readdir(d))) {
-      if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
-        struct stat st;
-        snprintf(name, sizeof(name), "%s/%s", path, e->d_name);
-        if (!lstat(name, &st) && S_ISDIR(st.st_mode)) {
-          remove_tree(name);
-        } else {
-          unlink(name);
-        }
-      }
-    }
-    closedir(d);
-  }
-  rmdir(path);
-}
-
 static void
 remove_base(void)
 {
-  remove_tree(base);
+  mxt_remove_tree(base);
 }
 
 // A path under `dir` (a few at a time)

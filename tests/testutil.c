@@ -4,8 +4,13 @@
 
 #include "smooth.h"
 
+#include <dirent.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 const double mxt_rates[3] = { 44100.0, 48000.0, 96000.0 };
 
@@ -180,4 +185,28 @@ mxt_run_suite(Suite* const suite)
   const int failed = srunner_ntests_failed(runner);
   srunner_free(runner);
   return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+void
+mxt_remove_tree(const char* const path)
+{
+  chmod(path, 0700);
+  DIR* const d = opendir(path);
+  if (d) {
+    struct dirent* e = NULL;
+    char           name[1024];
+    while ((e = readdir(d))) {
+      if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+        struct stat st;
+        snprintf(name, sizeof(name), "%s/%s", path, e->d_name);
+        if (!lstat(name, &st) && S_ISDIR(st.st_mode)) {
+          mxt_remove_tree(name);
+        } else {
+          unlink(name);
+        }
+      }
+    }
+    closedir(d);
+  }
+  rmdir(path);
 }

@@ -155,6 +155,13 @@ mxt_first_off_impulse(const float* x, size_t n, size_t at, float value);
   } while (0)
 
 /**
+   Remove a directory and everything in it, unwritable directories too
+   (the temporary directories of the file tests).
+*/
+void
+mxt_remove_tree(const char* path);
+
+/**
    Run every test of `suite` (forked, as Check does by default) and return
    the process exit status: EXIT_SUCCESS if all passed.  Takes ownership.
 */
