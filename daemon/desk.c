@@ -22,13 +22,15 @@ struct MxDeskImpl {
   char          name[MX_STORE_NAME_MAX]; ///< The session in use
 
   // What has changed: a count of changes seen, and what was seen last
-  uint64_t        changes;     ///< Changes seen (a stamp for autosaves)
-  uint64_t        saved;       ///< `changes` when last saved or loaded by name
-  uint64_t        autosaved;   ///< `changes` when last handed to the writer
-  uint64_t        generation;  ///< The model's generation when last looked at
-  const MxEngine* seen_engine; ///< The engine then
-  bool            touched;     ///< Something outside the mix changed
-  double          last_submit; ///< When the last autosave was handed over, ms
+  uint64_t          changes;         ///< Changes seen (a stamp for autosaves)
+  uint64_t          saved;           ///< `changes` when last saved or loaded by name
+  uint64_t          autosaved;       ///< `changes` when last handed to the writer
+  uint64_t          generation;      ///< The model's generation when last looked at
+  const MxEngine*   seen_engine;     ///< The engine then
+  bool              touched;         ///< Something outside the mix changed
+  MxDeskConnections connections;     ///< Connections made outside the rules, or none
+  uint64_t          connections_gen; ///< Their generation when last looked at
+  double            last_submit;     ///< When the last autosave was handed over, ms
 };
 
 static double
@@ -117,11 +119,15 @@ look(MxDesk* const desk)
     return;
   }
   const uint64_t gen = mx_model_generation(mx_engine_model(desk->engine));
-  if (desk->touched || gen != desk->generation || desk->engine != desk->seen_engine) {
+  const uint64_t wires =
+    desk->connections.generation ? desk->connections.generation(desk->connections.data) : 0U;
+  if (desk->touched || gen != desk->generation || desk->engine != desk->seen_engine ||
+      wires != desk->connections_gen) {
     ++desk->changes;
-    desk->touched     = false;
-    desk->generation  = gen;
-    desk->seen_engine = desk->engine;
+    desk->touched         = false;
+    desk->connections_gen = wires;
+    desk->generation      = gen;
+    desk->seen_engine     = desk->engine;
   }
 }
 
@@ -131,10 +137,25 @@ aliases(const MxDesk* const desk)
   return desk->control ? mx_osc_control_aliases(desk->control) : NULL;
 }
 
+// The session's text: the mix with the connections made outside its
+// rules, the aliases, the scenes
 static char*
 format(const MxDesk* const desk)
 {
-  return mx_document_format(mx_engine_model(desk->engine), aliases(desk), desk->scenes);
+  const MxModel* const       mix = mx_engine_model(desk->engine);
+  size_t                     n   = 0U;
+  MxSessionConnection* const wires =
+    desk->connections.list ? desk->connections.list(desk->connections.data, mix, &n) : NULL;
+  char* const text = mx_document_format_with(mix, wires, n, aliases(desk), desk->scenes);
+  free(wires);
+  return text;
+}
+
+void
+mx_desk_set_connections(MxDesk* const desk, const MxDeskConnections* const source)
+{
+  desk->connections     = *source;
+  desk->connections_gen = source->generation ? source->generation(source->data) : 0U;
 }
 
 static void
@@ -436,14 +457,22 @@ apply(MxDesk* const     desk,
   mx_undo_end(desk->undo, mx_engine_model(desk->engine));
   mx_model_free(mix);
   if (st) {
-    // The old aliases and scenes back; the mix may be partly changed
+    // The old aliases and scenes back; the mix is unchanged unless memory
+    // ran out half-way (mx_engine_load() checks the room first)
     mx_scenes_free(desk->scenes);
     desk->scenes = before;
     if (desk->control) {
       mx_osc_control_set_aliases(desk->control, old, "aliases", NULL, 0U);
     }
     free(old);
-    return mx_why(st, why, size, "cannot load the mix: %s", mx_strerror(st));
+    return st == MX_ERR_FULL
+             ? mx_why(st,
+                      why,
+                      size,
+                      "cannot load the mix: its new strips or buses and those playing now "
+                      "(which fade out as the new ones start) would pass the limits "
+                      "(--strips, --buses)")
+             : mx_why(st, why, size, "cannot load the mix: %s", mx_strerror(st));
   }
   mx_scenes_free(before);
   free(old);

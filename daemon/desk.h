@@ -4,6 +4,7 @@
 
 #include "autosave.h"
 #include "scenes.h"
+#include "session.h"
 #include "store.h"
 #include "undo.h"
 
@@ -79,6 +80,22 @@ mx_desk_start(MxDesk*         desk,
               size_t          note_size,
               char*           err,
               size_t          err_size);
+
+/// Where the connections of mixd's ports that no rule makes come from (the JACK host).
+typedef struct {
+  /// The connections as exact rules, less those `mix`'s rules make (free() the block).
+  MxSessionConnection* (*list)(void* data, const MxModel* mix, size_t* count);
+  /// A number that changes when they do (the desk then autosaves).
+  uint64_t (*generation)(void* data);
+  void* data;
+} MxDeskConnections;
+
+/**
+   Save the connections of `source` with the session, so that a session
+   loaded (or restored after a crash) makes them again.
+*/
+void
+mx_desk_set_connections(MxDesk* desk, const MxDeskConnections* source);
 
 /// The engine whose mix is the session (after mx_desk_start(), and whenever it is rebuilt).
 void

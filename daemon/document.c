@@ -311,8 +311,18 @@ mx_document_format(const MxModel* const  mix,
                    const char* const     aliases,
                    const MxScenes* const scenes)
 {
+  return mx_document_format_with(mix, NULL, 0U, aliases, scenes);
+}
+
+char*
+mx_document_format_with(const MxModel* const             mix,
+                        const MxSessionConnection* const extra,
+                        const size_t                     n_extra,
+                        const char* const                aliases,
+                        const MxScenes* const            scenes)
+{
   Text        t    = { NULL, 0U, 0U, true };
-  char* const body = mx_session_format(mix);
+  char* const body = mx_session_format_with(mix, extra, n_extra);
   if (!body) {
     return NULL;
   }

@@ -5,6 +5,7 @@
 #include "common.h"
 #include "model.h"
 #include "scenes.h"
+#include "session.h"
 
 #include <stddef.h>
 
@@ -57,5 +58,13 @@ mx_document_clear(MxDocument* doc);
 */
 char*
 mx_document_format(const MxModel* mix, const char* aliases, const MxScenes* scenes);
+
+/// mx_document_format() with connection rules after the mix's (mx_session_format_with()).
+char*
+mx_document_format_with(const MxModel*             mix,
+                        const MxSessionConnection* extra,
+                        size_t                     n_extra,
+                        const char*                aliases,
+                        const MxScenes*            scenes);
 
 #endif // MX_DAEMON_DOCUMENT_H

@@ -66,6 +66,7 @@ struct MxJackHostImpl {
   Remembered*          remembered;     ///< Connections to restore
   size_t               n_remembered;   ///< Entries of `remembered`
   size_t               remembered_cap; ///< Capacity of `remembered`
+  uint64_t             remembered_gen; ///< Changes with `remembered`
   bool                 connect_due; ///< Apply the rules and remembered connections at the next sync
   atomic_uint_fast64_t cycles;      ///< Process cycles run
   atomic_uint_fast64_t xruns;       ///< Xruns reported by the server
@@ -693,6 +694,7 @@ remember(MxJackHost* const host,
     host->remembered_cap = cap;
   }
   Remembered* const m = &host->remembered[host->n_remembered++];
+  ++host->remembered_gen;
   snprintf(m->ours, sizeof(m->ours), "%s", ours);
   snprintf(m->other, sizeof(m->other), "%s", other);
   m->from_us = from_us;
@@ -739,9 +741,78 @@ refresh_remembered(MxJackHost* const host)
       host->remembered[kept++] = *m;
     } else {
       mx_log(MX_LOG_DEBUG, "forgetting connection %s - %s", m->ours, m->other);
+      ++host->remembered_gen;
     }
   }
   host->n_remembered = kept;
+}
+
+// Does a rule of the model connect `from` to `to` (full names)?
+static bool
+ruled(const MxModel* const model,
+      const char* const    client,
+      const char* const    from,
+      const char* const    to)
+{
+  bool found = false;
+  for (uint32_t r = 0U; r < mx_model_connection_count(model) && !found; ++r) {
+    const char*   a_text = NULL;
+    const char*   b_text = NULL;
+    MxPortPattern a;
+    MxPortPattern b;
+    mx_model_connection(model, r, &a_text, &b_text);
+    if (mx_port_pattern_compile(&a, a_text, client)) {
+      continue;
+    }
+    if (!mx_port_pattern_compile(&b, b_text, client)) {
+      found = mx_port_pattern_match(&a, from) && mx_port_pattern_match(&b, to);
+      mx_port_pattern_free(&b);
+    }
+    mx_port_pattern_free(&a);
+  }
+  return found;
+}
+
+MxSessionConnection*
+mx_jack_host_connections(const MxJackHost* const host,
+                         const MxModel* const    model,
+                         size_t* const           count)
+{
+  // The entries, then their patterns: an escaped name is at most twice as long
+  enum { OURS = 2U * MX_PORT_SHORT_MAX + 1U, OTHER = 2U * sizeof(((Remembered*)0)->other) };
+  const size_t               each   = sizeof(MxSessionConnection) + OURS + OTHER;
+  MxSessionConnection* const list   = host->n_remembered ? malloc(host->n_remembered * each) : NULL;
+  char* const                text   = (char*)(list + host->n_remembered);
+  const char* const          client = mx_jack_host_client_name(host);
+  size_t                     n      = 0U;
+  *count                            = 0U;
+  for (size_t i = 0U; list && i < host->n_remembered; ++i) {
+    const Remembered* const m     = &host->remembered[i];
+    char* const             ours  = text + i * (OURS + OTHER);
+    char* const             other = ours + OURS;
+    char                    own[sizeof(m->ours) + 256U];
+    snprintf(own, sizeof(own), "%s:%s", client, m->ours);
+    if (ruled(model, client, m->from_us ? own : m->other, m->from_us ? m->other : own) ||
+        !mx_port_pattern_escape(m->ours, ours, OURS) ||
+        !mx_port_pattern_escape(m->other, other, OTHER)) {
+      continue;
+    }
+    list[n].from = m->from_us ? ours : other;
+    list[n].to   = m->from_us ? other : ours;
+    ++n;
+  }
+  if (!n) {
+    free(list);
+    return NULL;
+  }
+  *count = n;
+  return list;
+}
+
+uint64_t
+mx_jack_host_connections_generation(const MxJackHost* const host)
+{
+  return host->remembered_gen;
 }
 
 // ---------------------------------------------------------------------------

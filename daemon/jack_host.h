@@ -4,6 +4,7 @@
 
 #include "engine.h"
 #include "loop.h"
+#include "session.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -140,5 +141,21 @@ mx_jack_host_xruns(const MxJackHost* host);
 /// Process cycles run since the host was made.  Any thread.
 uint64_t
 mx_jack_host_cycles(const MxJackHost* host);
+
+/**
+   The connections of mixd's ports the host remembers (made by the rules,
+   by hand or by another program, kept across server restarts), as exact
+   connection rules (own ports by their short name), less those a rule of
+   `model` already makes: what a saved session needs to make them again.
+
+   @return One block (free with free()), `count` entries; NULL when there
+   are none or memory ran out.
+*/
+MxSessionConnection*
+mx_jack_host_connections(const MxJackHost* host, const MxModel* model, size_t* count);
+
+/// A number that changes whenever the remembered connections do.
+uint64_t
+mx_jack_host_connections_generation(const MxJackHost* host);
 
 #endif // MX_DAEMON_JACK_HOST_H

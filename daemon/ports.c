@@ -8,6 +8,29 @@
 #include <stdlib.h>
 #include <string.h>
 
+// The special characters of a POSIX extended regular expression
+static const char special[] = ".[]()*+?{}|^$\\";
+
+bool
+mx_port_pattern_escape(const char* const name, char* const out, const size_t size)
+{
+  size_t n = 0U;
+  for (const char* c = name; *c; ++c) {
+    if (n + 3U > size) {
+      return false;
+    }
+    if (strchr(special, *c)) {
+      out[n++] = '\\';
+    }
+    out[n++] = *c;
+  }
+  if (n + 1U > size) {
+    return false;
+  }
+  out[n] = '\0';
+  return true;
+}
+
 // "^(client:(text))$", the client escaped, or "^(text)$" for a full name
 static char*
 anchored(const char* const text, const char* const client)
@@ -23,12 +46,8 @@ anchored(const char* const text, const char* const client)
   out[n++] = '^';
   out[n++] = '(';
   if (own && client) {
-    for (const char* c = client; *c; ++c) {
-      if (strchr(".[]()*+?{}|^$\\", *c)) {
-        out[n++] = '\\';
-      }
-      out[n++] = *c;
-    }
+    mx_port_pattern_escape(client, out + n, size - n);
+    n += strlen(out + n);
     out[n++] = ':';
   }
   snprintf(out + n, size - n, "(%s))$", text);

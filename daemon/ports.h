@@ -58,6 +58,15 @@ void
 mx_port_pattern_free(MxPortPattern* pattern);
 
 /**
+   Write a port name as a pattern that matches just that name (the
+   regular expression's special characters escaped).
+
+   @return false if it does not fit in `size` bytes.
+*/
+bool
+mx_port_pattern_escape(const char* name, char* out, size_t size);
+
+/**
    Write the short name of one of a node's ports: "vocal_in", "keys_in_L",
    "drums_out_R", "master_out_L", "monitor_out_R".
 

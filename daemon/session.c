@@ -527,8 +527,41 @@ write_controls(Text* const t, const MxModel* const model, const MxNode node)
   }
 }
 
+// A connection rule line
+static void
+append_connect(Text* const t, const char* const from, const char* const to)
+{
+  append(t, "/jack/connect ");
+  append_word(t, from);
+  append(t, " ");
+  append_word(t, to);
+  append(t, "\n");
+}
+
+static bool
+has_rule(const MxModel* const model, const char* const from, const char* const to)
+{
+  for (uint32_t i = 0U; i < mx_model_connection_count(model); ++i) {
+    const char* f = NULL;
+    const char* r = NULL;
+    mx_model_connection(model, i, &f, &r);
+    if (!strcmp(f, from) && !strcmp(r, to)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 char*
 mx_session_format(const MxModel* const model)
+{
+  return mx_session_format_with(model, NULL, 0U);
+}
+
+char*
+mx_session_format_with(const MxModel* const             model,
+                       const MxSessionConnection* const extra,
+                       const size_t                     n_extra)
 {
   Text t = { (char*)malloc(4096U), 0U, 4096U, true };
   t.ok   = t.text != NULL;
@@ -560,11 +593,16 @@ mx_session_format(const MxModel* const model)
     const char* from = NULL;
     const char* to   = NULL;
     mx_model_connection(model, i, &from, &to);
-    append(&t, "/jack/connect ");
-    append_word(&t, from);
-    append(&t, " ");
-    append_word(&t, to);
-    append(&t, "\n");
+    append_connect(&t, from, to);
+  }
+  for (size_t i = 0U; i < n_extra; ++i) {
+    bool again = has_rule(model, extra[i].from, extra[i].to);
+    for (size_t j = 0U; j < i && !again; ++j) {
+      again = !strcmp(extra[j].from, extra[i].from) && !strcmp(extra[j].to, extra[i].to);
+    }
+    if (!again) {
+      append_connect(&t, extra[i].from, extra[i].to);
+    }
   }
 
   if (!t.ok) {

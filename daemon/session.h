@@ -90,6 +90,20 @@ mx_session_read_file(const char*     path,
 char*
 mx_session_format(const MxModel* model);
 
+/// A connection rule outside the model: ports matching `from` to ports matching `to`.
+typedef struct {
+  const char* from;
+  const char* to;
+} MxSessionConnection;
+
+/**
+   mx_session_format() with more connection rules after the model's (the
+   connections made by hand, so that a session keeps them); one that is
+   already a rule of the model is not written twice.
+*/
+char*
+mx_session_format_with(const MxModel* model, const MxSessionConnection* extra, size_t n_extra);
+
 /**
    Write a model to a session file, atomically: a temporary file in the
    same directory, fsync, rename over `path`, fsync of the directory.  On

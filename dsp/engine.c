@@ -733,6 +733,23 @@ load(MxEngine* const engine, const MxModel* const next)
   return MX_SUCCESS;
 }
 
+// Slots a load needs of one kind: a node that is replaced keeps its slot
+// while it fades out, so the nodes there now and the new ones must fit
+// together
+static bool
+load_fits(const MxEngine* const engine, const MxModel* const next, const MxNodeKind kind)
+{
+  uint32_t fresh = 0U;
+  for (uint32_t i = 0U; i < mx_model_count(next, kind); ++i) {
+    uint32_t at = 0U;
+    fresh += mx_model_find(engine->model, kind, mx_model_name(next, make_node(kind, i)), &at) ||
+             !same_node(engine->model, make_node(kind, at), next, make_node(kind, i));
+  }
+  const MxLimits limits = engine->config.limits;
+  return mx_model_count(engine->model, kind) + fresh <=
+         (kind == MX_NODE_STRIP ? limits.strips : limits.buses);
+}
+
 MxStatus
 mx_engine_load(MxEngine* const engine, const MxModel* const next)
 {
@@ -741,6 +758,10 @@ mx_engine_load(MxEngine* const engine, const MxModel* const next)
   if (a.strips != b.strips || a.buses != b.buses || a.vcas != b.vcas ||
       a.mute_groups != b.mute_groups) {
     return MX_ERR_BAD_ARG;
+  }
+  // Refused before anything changes, rather than half loaded
+  if (!load_fits(engine, next, MX_NODE_STRIP) || !load_fits(engine, next, MX_NODE_BUS)) {
+    return MX_ERR_FULL;
   }
 
   mx_engine_begin(engine);

@@ -168,10 +168,10 @@ mx_engine_set(MxEngine* engine, MxNode node, MxParam param, uint32_t sub, float 
 
    Main thread.
    @param model A model with the engine's limits.
-   @return MX_ERR_BAD_ARG for other limits, MX_ERR_FULL if the strips or
-   buses still fading out leave no room, MX_ERR_NO_MEMORY.  On error the
-   mix may be partly changed (a load is meant to be checked first, by
-   building `model` from the session, which cannot fail halfway).
+   @return MX_ERR_BAD_ARG for other limits; MX_ERR_FULL, before anything
+   changes, if the strips or buses there now and the new ones do not fit
+   in the limits together (a replaced node keeps its slot while it fades
+   out); MX_ERR_NO_MEMORY, after which the mix may be partly changed.
 */
 MxStatus
 mx_engine_load(MxEngine* engine, const MxModel* model);

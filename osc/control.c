@@ -1116,7 +1116,7 @@ stream_nodes(Stream* const s, const MxModel* const model, const char* const pref
   }
 }
 
-// /dump: the strips and buses, then every value
+// /dump: the strips and buses, every value, the connection rules
 static void
 dump(MxOscControl* const ctl, const MxOscPeer* const from)
 {
@@ -1138,6 +1138,16 @@ dump(MxOscControl* const ctl, const MxOscPeer* const from)
     stream_add(&s, "/bus/add", m);
   }
   stream_nodes(&s, model, "", false);
+  // The connection rules, last, as a session has them
+  for (uint32_t i = 0U; i < mx_model_connection_count(model); ++i) {
+    const char*      rule_from = NULL;
+    const char*      rule_to   = NULL;
+    const lo_message m         = lo_message_new();
+    mx_model_connection(model, i, &rule_from, &rule_to);
+    lo_message_add_string(m, rule_from);
+    lo_message_add_string(m, rule_to);
+    stream_add(&s, "/jack/connect", m);
+  }
   const lo_message end = lo_message_new();
   lo_message_add_int32(end, (int32_t)s.count);
   stream_add(&s, "/dump/end", end);

@@ -128,6 +128,31 @@ mxt_file_count(const char* const path, const char* const needle)
   return count;
 }
 
+// nftw() takes no user data: the search in progress (one at a time)
+static const char* tree_needle;
+static size_t      tree_found;
+
+static int
+count_in_entry(const char* const        path,
+               const struct stat* const st,
+               const int                type,
+               struct FTW* const        ftw)
+{
+  (void)st;
+  (void)ftw;
+  tree_found += type == FTW_F ? mxt_file_count(path, tree_needle) : 0U;
+  return 0;
+}
+
+size_t
+mxt_tree_count(const char* const dir, const char* const needle)
+{
+  tree_needle = needle;
+  tree_found  = 0U;
+  nftw(dir, count_in_entry, 16, FTW_PHYS);
+  return tree_found;
+}
+
 bool
 mxt_file_wait(const char* const path,
               const char* const needle,

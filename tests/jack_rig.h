@@ -150,6 +150,10 @@ mxt_write_file(const char* path, const char* text);
 size_t
 mxt_file_count(const char* path, const char* needle);
 
+/// Times `needle` occurs in the files under `dir` (every level down).
+size_t
+mxt_tree_count(const char* dir, const char* needle);
+
 /**
    Wait until `needle` occurs at least `count` times in the file at `path`.
 

@@ -766,6 +766,55 @@ START_TEST(load_keeps_common_strips_and_sets_the_rest)
 }
 END_TEST
 
+// The strips, in order, with their faders
+static void
+describe(const MxEngine* const engine, char* const out, const size_t size)
+{
+  const MxModel* const model = mx_engine_model(engine);
+  size_t               n     = 0U;
+  out[0]                     = '\0';
+  for (uint32_t i = 0U; i < mx_model_count(model, MX_NODE_STRIP) && n < size; ++i) {
+    float fader = 0.0f;
+    mx_model_get(model, strip(i), MX_P_FADER, 0U, &fader);
+    n += (size_t)snprintf(out + n, size - n, "%s %g;", mx_model_name(model, strip(i)), fader);
+  }
+}
+
+// A load that cannot fit (the strips there now fade out while the new ones
+// start, so both need slots) is refused before anything changes
+START_TEST(load_that_does_not_fit_changes_nothing)
+{
+  MxEngine* const engine = make_engine();
+  char            name[16];
+  for (uint32_t i = 0U; i < STRIPS; ++i) {
+    snprintf(name, sizeof(name), "old%u", (unsigned)i);
+    add_strip(engine, name, 1U);
+  }
+  set(engine, strip(0U), MX_P_FADER, 0U, -3.0f);
+  settle_and_run(engine);
+  char before[512];
+  describe(engine, before, sizeof(before));
+
+  const MxLimits limits = mx_model_limits(mx_engine_model(engine));
+  MxModel* const next   = mx_model_new(&limits, false);
+  ck_assert_int_eq(mx_model_add_strip(next, "old0", 1U, NULL), MX_SUCCESS);
+  ck_assert_int_eq(mx_model_add_strip(next, "new", 1U, NULL), MX_SUCCESS);
+  ck_assert_int_eq(mx_model_set(next, strip(0U), MX_P_FADER, 0U, -20.0f), MX_SUCCESS);
+  ck_assert_int_eq(mx_engine_load(engine, next), MX_ERR_FULL);
+  char after[512];
+  describe(engine, after, sizeof(after));
+  ck_assert_str_eq(after, before);
+
+  // One strip fewer in use and the same load fits
+  ck_assert_int_eq(mx_engine_remove(engine, strip(STRIPS - 1U)), MX_SUCCESS);
+  settle_and_run(engine);
+  ck_assert_int_eq(mx_engine_load(engine, next), MX_SUCCESS);
+  ck_assert_uint_eq(mx_model_count(mx_engine_model(engine), MX_NODE_STRIP), 2U);
+  mx_model_free(next);
+  mx_engine_free(engine);
+}
+END_TEST
+
 // ---------------------------------------------------------------------------
 // Meters
 
@@ -897,6 +946,7 @@ engine_suite(void)
   tcase_add_test(live, a_transaction_lands_in_one_period);
   tcase_add_test(live, changes_wait_when_the_ring_is_full);
   tcase_add_test(live, load_keeps_common_strips_and_sets_the_rest);
+  tcase_add_test(live, load_that_does_not_fit_changes_nothing);
   suite_add_tcase(s, live);
 
   TCase* const misc = tcase_create("api");

@@ -2667,6 +2667,7 @@ START_TEST(dump_sends_structure_then_every_value)
   rig_up(30.0);
   ask(A, "/strip/keys/fader", msg("f", -7.5));
   ask(A, "/strip/vox/hpf/slope", msg("s", "lr24"));
+  ask(A, "/jack/connect", msg("ss", "system:capture_1", "vox_in"));
   ask(A, "/dump", msg(""));
   const Inbox* const in = &rig.in[A];
   ck_assert_uint_gt(in->bundles, 1U);
@@ -2687,12 +2688,17 @@ START_TEST(dump_sends_structure_then_every_value)
   ck_assert_uint_eq(count_of(in, "/strip/add"), 3U);
   ck_assert_uint_eq(count_of(in, "/bus/add"), 4U);
 
-  // Then every value, as a get gives it, once
+  // Then every value, as a get gives it, once; the connection rules last
   unsigned values = 0U;
-  for (unsigned i = 7U; i + 1U < in->n; ++i) {
+  for (unsigned i = 7U; i + 2U < in->n; ++i) {
     assert_reply_is_model(&in->got[i]);
     ++values;
   }
+  const Got* const rule = &in->got[in->n - 2U];
+  ck_assert_str_eq(rule->path, "/jack/connect");
+  ck_assert_str_eq(types_of(rule), "ss");
+  ck_assert_str_eq(arg_s(rule, 0), "system:capture_1");
+  ck_assert_str_eq(arg_s(rule, 1), "vox_in");
   static Snapshot all;
   snapshot(&all);
   ck_assert_uint_eq(values, all.n);

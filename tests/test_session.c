@@ -13,6 +13,7 @@
 #include "engine.h"
 #include "model.h"
 #include "params.h"
+#include "ports.h"
 #include "testutil.h"
 
 #include <check.h>
@@ -807,6 +808,49 @@ START_TEST(connection_rules_round_trip)
 }
 END_TEST
 
+// Connections made by hand are saved as exact rules after the model's
+// own, once each, and a name with regular-expression characters matches
+// only itself when read back
+START_TEST(connections_by_hand_are_written_once_as_exact_rules)
+{
+  static const char text[] = "/strip/add vox 1\n/jack/connect system:capture_1 vox_in\n";
+  MxModel* const    model  = parse_ok(text, sizeof(text) - 1U);
+  char              odd[64];
+  ck_assert(mx_port_pattern_escape("synth (2):out.L", odd, sizeof(odd)));
+  ck_assert_str_eq(odd, "synth \\(2\\):out\\.L");
+  char tiny[4];
+  ck_assert(!mx_port_pattern_escape("a.b", tiny, sizeof(tiny)));
+
+  const MxSessionConnection extra[] = {
+    { "system:capture_1", "vox_in" }, // already a rule
+    { odd, "vox_in" },
+    { "master_out_L", "system:playback_1" },
+    { odd, "vox_in" }, // twice
+  };
+  char* const written = mx_session_format_with(model, extra, 4U);
+  ck_assert_ptr_nonnull(written);
+  ck_assert_str_eq(written,
+                   "# mixd session\n"
+                   "/strip/add vox 1\n"
+                   "/jack/connect system:capture_1 vox_in\n"
+                   "/jack/connect \"synth \\\\(2\\\\):out\\\\.L\" vox_in\n"
+                   "/jack/connect master_out_L system:playback_1\n");
+  MxModel* const again = parse_ok(written, strlen(written));
+  ck_assert_uint_eq(mx_model_connection_count(again), 3U);
+  const char* from = NULL;
+  const char* to   = NULL;
+  ck_assert_int_eq(mx_model_connection(again, 1U, &from, &to), MX_SUCCESS);
+  MxPortPattern p;
+  ck_assert_int_eq(mx_port_pattern_compile(&p, from, "mixd"), MX_SUCCESS);
+  ck_assert(mx_port_pattern_match(&p, "synth (2):out.L"));
+  ck_assert(!mx_port_pattern_match(&p, "synth 2:outxL"));
+  mx_port_pattern_free(&p);
+  free(written);
+  mx_model_free(again);
+  mx_model_free(model);
+}
+END_TEST
+
 START_TEST(accepts_good_text)
 {
   const GoodCase* const c     = &good_cases[_i];
@@ -1480,6 +1524,7 @@ session_suite(void)
   tcase_add_loop_test(good, accepts_good_text, 0, MXT_N_CASES(good_cases));
   tcase_add_test(good, empty_text_is_an_empty_session);
   tcase_add_test(good, connection_rules_round_trip);
+  tcase_add_test(good, connections_by_hand_are_written_once_as_exact_rules);
   tcase_add_test(good, line_at_the_limit_is_accepted);
   suite_add_tcase(s, good);
 
