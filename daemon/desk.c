@@ -172,7 +172,12 @@ submit(MxDesk* const desk, const double now)
 void
 mx_desk_set_engine(MxDesk* const desk, MxEngine* const engine)
 {
-  desk->engine = engine;
+  // What changed in the engine so far counts; the new one (the first, or
+  // one rebuilt from the same mix at another sample rate) is no change
+  look(desk);
+  desk->engine      = engine;
+  desk->seen_engine = engine;
+  desk->generation  = engine ? mx_model_generation(mx_engine_model(engine)) : 0U;
 }
 
 void
@@ -267,8 +272,16 @@ restore_autosave(MxDesk* const                desk,
       return false;
     }
     const MxStatus st = parse(text, len, "autosave", limits, doc, why, sizeof(why));
+    // Restored changes that were never saved by name leave the session
+    // dirty (a session manager must hear of them); the same as saved, clean
+    char*      saved   = NULL;
+    size_t     n_saved = 0U;
+    const bool same    = !st && !mx_store_load(desk->store, name, &saved, &n_saved, NULL, 0U) &&
+                      n_saved == len && !memcmp(saved, text, len);
+    free(saved);
     free(text);
     if (!st) {
+      desk->changes = desk->saved + !same;
       mx_why(MX_SUCCESS,
              note,
              note_size,
@@ -476,7 +489,9 @@ apply(MxDesk* const     desk,
   }
   mx_scenes_free(before);
   free(old);
-  snprintf(desk->name, sizeof(desk->name), "%s", name);
+  if (name != desk->name) { // reloading the session in use passes its own name
+    snprintf(desk->name, sizeof(desk->name), "%s", name);
+  }
   mx_store_set_last(desk->store, desk->name, NULL, 0U);
   desk->touched = true;
   look(desk);

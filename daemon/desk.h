@@ -97,7 +97,11 @@ typedef struct {
 void
 mx_desk_set_connections(MxDesk* desk, const MxDeskConnections* source);
 
-/// The engine whose mix is the session (after mx_desk_start(), and whenever it is rebuilt).
+/**
+   The engine whose mix is the session (after mx_desk_start(), and whenever
+   it is rebuilt: before the old one is freed).  A new engine is no change
+   of the mix.
+*/
 void
 mx_desk_set_engine(MxDesk* desk, MxEngine* engine);
 

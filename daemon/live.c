@@ -13,15 +13,19 @@
 #include "loop.h"
 #include "desk.h"
 #include "desk_osc.h"
+#include "nsm.h"
 #include "session.h"
 #include "settings.h"
 #include "store.h"
 
 #include "control.h"
 #include "server.h"
+#include "why.h"
 
 #include "engine.h"
 #include "model.h"
+
+#include <jack/jack.h>
 
 #include <errno.h>
 #include <signal.h>
@@ -40,6 +44,12 @@
   across server restarts; a server with another rate gets a new engine
   loaded from the old one's mix.  Nothing here runs on the realtime
   thread: that is jack_host.c's process callback.
+
+  Under a session manager (NSM_URL, nsm.h) the desk and the JACK client
+  wait for the manager's open, as the API requires ("Applications MUST
+  NOT register their JACK clients until receiving an open message"): the
+  open gives the session directory and the JACK client name, and a later
+  open switches both.
 */
 
 /// Tick of the control loop, ms
@@ -53,6 +63,11 @@
 /// applying changes and letting removed strips go, in silence
 #define IDLE_FRAMES 256U
 
+/// The session's name in a session manager's directory: the same in
+/// every instance, so that the directory can be given to another one
+/// (API, /nsm/client/open: "MUST NOT use the client ID below this point")
+#define NSM_SESSION "mixd"
+
 /// Wake bytes of the signals
 #define WAKE_QUIT 'q'
 #define WAKE_RELOAD 'h'
@@ -62,7 +77,9 @@ typedef struct {
   MxLoop*       loop;
   MxJackHost*   host;
   MxEngine*     engine;            ///< The mix
-  MxDesk*       desk;              ///< The session around it
+  MxDesk*       desk;              ///< The session around it (NULL until NSM's open)
+  MxNsm*        nsm;               ///< The session manager's client, or NULL
+  bool          hold_jack;         ///< No JACK client yet: under NSM, before the open
   MxOscServer*  osc;               ///< The OSC socket, or NULL
   MxOscControl* control;           ///< OSC control of the engine, or NULL
   double        refused_said;      ///< When refused OSC packets were last logged, ms
@@ -109,10 +126,16 @@ install_signals(MxLoop* const loop)
 static void
 reload(Live* const live)
 {
-  char           why[1024];
-  const bool     file = live->opts.session[0] != '\0';
-  const MxStatus st   = file ? mx_desk_load_file(live->desk, live->opts.session, why, sizeof(why))
-                             : mx_desk_load(live->desk, mx_desk_name(live->desk), why, sizeof(why));
+  char       why[1024];
+  const bool file = live->opts.session[0] != '\0' && !live->nsm;
+  if (!live->desk) {
+    mx_log(MX_LOG_NOTICE, "reload: no session is open yet");
+    return;
+  }
+  char name[MX_STORE_NAME_MAX]; // a copy: the desk writes its name from it
+  snprintf(name, sizeof(name), "%s", mx_desk_name(live->desk));
+  const MxStatus st = file ? mx_desk_load_file(live->desk, live->opts.session, why, sizeof(why))
+                           : mx_desk_load(live->desk, name, why, sizeof(why));
   if (st) {
     mx_log(MX_LOG_ERROR, "reload: %s; the mix is unchanged", why);
     return;
@@ -170,12 +193,12 @@ connected(Live* const live)
       mx_jack_host_close(live->host);
       return;
     }
+    mx_desk_set_engine(live->desk, engine); // while the old one is there to look at
     mx_engine_free(live->engine);
     live->engine = engine;
     if (live->control) {
       mx_osc_control_set_engine(live->control, engine);
     }
-    mx_desk_set_engine(live->desk, engine);
   }
 
   if (mx_jack_host_start(live->host, live->engine)) {
@@ -249,10 +272,16 @@ report_refused(Live* const live)
 }
 
 static void
+nsm_tick(Live* live);
+
+static void
 tick(void* const data)
 {
   Live* const live = (Live*)data;
-  if (!mx_jack_host_is_open(live->host)) {
+  if (live->nsm) {
+    nsm_tick(live);
+  }
+  if (!live->hold_jack && !mx_jack_host_is_open(live->host)) {
     try_server(live);
   }
 
@@ -263,7 +292,12 @@ tick(void* const data)
   }
   mx_engine_flush(live->engine);
   mx_jack_host_sync(live->host);
-  mx_desk_tick(live->desk, mx_loop_now_ms());
+  if (live->desk) {
+    mx_desk_tick(live->desk, mx_loop_now_ms());
+    if (live->nsm) {
+      mx_nsm_set_dirty(live->nsm, mx_desk_dirty(live->desk)); // sent on a change only
+    }
+  }
   if (live->control) {
     mx_osc_control_tick(live->control);
   }
@@ -336,60 +370,275 @@ start_osc(Live* const live)
   return 0;
 }
 
-// The session directory, the desk, and the mix to start with
-static int
-open_desk(Live* const live)
+// The connections the JACK host remembers, for the desk to save (the host
+// is read at each call: a session manager's open may replace it)
+static MxSessionConnection*
+host_connections(void* const data, const MxModel* const mix, size_t* const count)
 {
-  char           dir[MX_SETTINGS_PATH_MAX];
-  char           err[1024];
+  const Live* const live = (const Live*)data;
+  *count                 = 0U;
+  return live->host ? mx_jack_host_connections(live->host, mix, count) : NULL;
+}
+
+static uint64_t
+host_connections_generation(void* const data)
+{
+  const Live* const live = (const Live*)data;
+  return live->host ? mx_jack_host_connections_generation(live->host) : 0U;
+}
+
+/*
+  The desk on the session directory `dir`, and the mix to start with:
+  --session, or what the directory restores.  With `nsm_name` (a session
+  manager's directory) there is no --session, a directory that names no
+  session uses `nsm_name`, and the desk starts clean unless it restored
+  unsaved changes.
+*/
+static MxStatus
+open_desk_in(Live* const       live,
+             const char* const dir,
+             const char* const nsm_name,
+             char* const       err,
+             const size_t      err_size)
+{
   char           note[1024] = "";
-  MxStore*       store      = NULL;
-  MxModel*       mix        = NULL;
-  const MxLimits limits     = mx_model_limits(mx_engine_model(live->engine));
-  if (mx_settings_session_dir(&live->opts, dir, sizeof(dir))) {
-    mx_log(MX_LOG_ERROR, "no session directory: set session-dir (or HOME)");
-    return -1;
-  }
-  if (mx_store_open(dir, live->opts.autosave_versions, &store, err, sizeof(err))) {
-    mx_log(MX_LOG_ERROR, "%s", err);
-    return -1;
+  char           aliases[512];
+  char           last[MX_STORE_NAME_MAX];
+  MxStore*       store  = NULL;
+  MxModel*       mix    = NULL;
+  MxStatus       st     = MX_SUCCESS;
+  const MxLimits limits = mx_model_limits(mx_engine_model(live->engine));
+  TRY(st, mx_store_open(dir, live->opts.autosave_versions, &store, err, err_size));
+  if (nsm_name && mx_store_last(store, last, sizeof(last)) &&
+      (st = mx_store_set_last(store, nsm_name, err, err_size))) {
+    mx_store_free(store);
+    return st;
   }
   live->desk = mx_desk_new(store, live->control);
   if (!live->desk) {
-    mx_log(MX_LOG_ERROR, "out of memory for the session");
-    return -1;
+    return mx_why(MX_ERR_NO_MEMORY, err, err_size, "out of memory for the session");
   }
-  const char* const file = live->opts.session[0] ? live->opts.session : NULL;
-  if (mx_desk_start(live->desk,
-                    file,
-                    live->opts.restore,
-                    &limits,
-                    &mix,
-                    note,
-                    sizeof(note),
-                    err,
-                    sizeof(err))) {
-    mx_log(MX_LOG_ERROR, "%s", err);
-    return -1;
-  }
-  MxStatus st = mx_engine_load(live->engine, mix);
+  const char* const file = !nsm_name && live->opts.session[0] ? live->opts.session : NULL;
+  TRY(st,
+      mx_desk_start(
+        live->desk, file, live->opts.restore, &limits, &mix, note, sizeof(note), err, err_size));
+  st = mx_engine_load(live->engine, mix);
   mx_model_free(mix);
   if (st || (st = mx_engine_settle(live->engine))) {
-    mx_log(MX_LOG_ERROR, "cannot load the session into the engine: %s", mx_strerror(st));
-    return -1;
+    return mx_why(
+      st, err, err_size, "cannot load the session into the engine: %s", mx_strerror(st));
   }
 
   // The alias file of the settings, for a session that has none of its own
   if (live->control && live->opts.osc_alias[0] && !mx_osc_control_aliases(live->control)[0] &&
-      mx_osc_control_load_aliases(live->control, live->opts.osc_alias, err, sizeof(err))) {
-    mx_log(MX_LOG_ERROR, "OSC aliases: %s", err);
-    return -1;
+      (st = mx_osc_control_load_aliases(
+         live->control, live->opts.osc_alias, aliases, sizeof(aliases)))) {
+    return mx_why(st, err, err_size, "OSC aliases: %s", aliases);
   }
   mx_desk_set_engine(live->desk, live->engine);
+  const MxDeskConnections wires = { host_connections, host_connections_generation, live };
+  mx_desk_set_connections(live->desk, &wires);
   if (live->control) {
     mx_desk_osc_attach(live->desk, live->control);
   }
   mx_log(MX_LOG_NOTICE, "%s (sessions in %s)", note, dir);
+  return MX_SUCCESS;
+}
+
+// The session directory of the settings, the desk, and the mix to start with
+static int
+open_desk(Live* const live)
+{
+  char dir[MX_SETTINGS_PATH_MAX];
+  char err[1024];
+  if (mx_settings_session_dir(&live->opts, dir, sizeof(dir))) {
+    mx_log(MX_LOG_ERROR, "no session directory: set session-dir (or HOME)");
+    return -1;
+  }
+  if (open_desk_in(live, dir, NULL, err, sizeof(err))) {
+    mx_log(MX_LOG_ERROR, "%s", err);
+    return -1;
+  }
+  return 0;
+}
+
+// Let the session go: its last autosave is written, OSC no longer reaches it
+static void
+close_desk(Live* const live)
+{
+  if (live->control) {
+    mx_osc_control_set_commands(live->control, NULL);
+    mx_osc_control_set_journal(live->control, NULL);
+  }
+  mx_desk_free(live->desk);
+  live->desk = NULL;
+}
+
+// ---------------------------------------------------------------------------
+// Under a session manager (nsm.h)
+
+// The JACK client under the name the manager gave: a client cannot be
+// renamed, so a new name is a new client (API, /nsm/client/open)
+static MxStatus
+name_client(Live* const live, const char* const name, char* const why, const size_t why_size)
+{
+  if (strlen(name) >= sizeof(live->opts.client_name) ||
+      strlen(name) > (size_t)jack_client_name_size() - 1U) {
+    return mx_why(MX_ERR_RANGE, why, why_size, "the client id '%s' is too long for JACK", name);
+  }
+  if (!strcmp(name, live->opts.client_name)) {
+    return MX_SUCCESS;
+  }
+  const char* const  server = live->opts.server_name[0] ? live->opts.server_name : NULL;
+  const MxJackConfig jack   = { name, server };
+  MxJackHost* const  host   = mx_jack_host_new(&jack, live->loop);
+  if (!host) {
+    return mx_why(MX_ERR_NO_MEMORY, why, why_size, "out of memory");
+  }
+  if (mx_jack_host_is_open(live->host)) {
+    mx_log(MX_LOG_NOTICE, "closing the JACK client '%s'", mx_jack_host_client_name(live->host));
+  }
+  mx_jack_host_free(live->host);
+  live->host  = host;
+  live->xruns = 0U;
+  snprintf(live->opts.client_name, sizeof(live->opts.client_name), "%s", name);
+  return MX_SUCCESS;
+}
+
+// /nsm/client/open: the session in the directory `path`, the JACK client `client_id`
+static MxNsmError
+nsm_open_cb(void* const       data,
+            const char* const path,
+            const char* const display_name,
+            const char* const client_id,
+            char* const       why,
+            const size_t      why_size)
+{
+  Live* const live  = (Live*)data;
+  const bool  fresh = access(path, F_OK) != 0;
+  mx_log(MX_LOG_NOTICE, "NSM: open '%s' in %s as '%s'", display_name, path, client_id);
+  close_desk(live);
+  if (name_client(live, client_id, why, why_size)) {
+    return MX_NSM_ERR_GENERAL;
+  }
+  if (open_desk_in(live, path, NSM_SESSION, why, why_size)) {
+    mx_log(MX_LOG_ERROR, "NSM: %s", why);
+    close_desk(live);
+    return fresh ? MX_NSM_ERR_CREATE_FAILED : MX_NSM_ERR_BAD_PROJECT;
+  }
+
+  // Now JACK, at once, so that the ports are there when the manager hears back
+  live->hold_jack = false;
+  live->next_try  = 0.0;
+  live->retry     = RETRY_FIRST_MS;
+  if (!mx_jack_host_is_open(live->host)) {
+    try_server(live);
+  }
+  snprintf(why,
+           why_size,
+           "session '%s' open%s",
+           mx_desk_name(live->desk),
+           mx_jack_host_is_open(live->host) ? "" : "; waiting for the JACK server");
+  return MX_NSM_OK;
+}
+
+// /nsm/client/save: the session by its own name (a clean exit saves nothing)
+static MxNsmError
+nsm_save_cb(void* const data, char* const why, const size_t why_size)
+{
+  Live* const live = (Live*)data;
+  if (!live->desk) {
+    snprintf(why, why_size, "no session is open");
+    return MX_NSM_ERR_NO_SESSION_OPEN;
+  }
+  if (mx_desk_save(live->desk, NULL, why, why_size)) {
+    mx_log(MX_LOG_ERROR, "NSM: save: %s", why);
+    return MX_NSM_ERR_GENERAL; // the API's ERR_SAVE_FAILED has no code of its own
+  }
+  mx_log(MX_LOG_INFO, "NSM: saved '%s'", mx_desk_name(live->desk));
+  snprintf(why, why_size, "saved '%s'", mx_desk_name(live->desk));
+  return MX_NSM_OK;
+}
+
+static void
+nsm_readable(void* const data, const int fd)
+{
+  (void)fd;
+  mx_nsm_receive(((Live*)data)->nsm);
+}
+
+static void
+stop_nsm(Live* const live)
+{
+  mx_loop_unwatch(live->loop, mx_nsm_fd(live->nsm));
+  mx_nsm_free(live->nsm);
+  live->nsm       = NULL;
+  live->hold_jack = false;
+}
+
+// A manager that refused mixd ends it; one that never answered is not
+// there, and mixd runs as it would without it (API, "Announce": "If
+// NSM_URL is undefined, invalid, or unreachable, then the client should
+// proceed assuming that session management is unavailable")
+static void
+nsm_tick(Live* const live)
+{
+  const MxNsmState state = mx_nsm_tick(live->nsm, mx_loop_now_ms());
+  if (state == MX_NSM_REFUSED) {
+    mx_log(MX_LOG_ERROR, "NSM: the session manager refused mixd: %s", mx_nsm_manager(live->nsm));
+    live->status = 1;
+    mx_loop_quit(live->loop);
+    stop_nsm(live);
+  } else if (state == MX_NSM_GONE) {
+    mx_log(MX_LOG_ERROR,
+           "NSM: %s from %s; running without session management",
+           mx_nsm_manager(live->nsm),
+           getenv("NSM_URL"));
+    stop_nsm(live);
+    if (open_desk(live)) {
+      live->status = 1;
+      mx_loop_quit(live->loop);
+    }
+  }
+}
+
+/*
+  Announce to the manager at NSM_URL; the desk and JACK wait for its open.
+  @return 0 under session management, 1 to run without it (a URL that
+  does not read, an announce that cannot be sent), -1 on error.
+*/
+static int
+start_nsm(Live* const live, const char* const url)
+{
+  char                why[256];
+  const MxNsmHandlers handlers = { nsm_open_cb, nsm_save_cb, live };
+  live->nsm                    = mx_nsm_new(url, &handlers, why, sizeof(why));
+  if (!live->nsm) {
+    mx_log(MX_LOG_ERROR, "NSM_URL: %s; running without session management", why);
+    return 1;
+  }
+  if (mx_loop_watch(live->loop, mx_nsm_fd(live->nsm), nsm_readable, live)) {
+    mx_log(MX_LOG_ERROR, "NSM: cannot watch its socket");
+    return -1;
+  }
+  // argv[0] as launched, which the manager runs again (API, "Announce");
+  // `mixd run` hands mx_live_main() its own argv
+  if (mx_nsm_announce(
+        live->nsm, live->opts.client_name, program_invocation_name, mx_loop_now_ms())) {
+    mx_log(MX_LOG_ERROR,
+           "NSM: cannot announce to %s (%s); running without session management",
+           url,
+           mx_nsm_manager(live->nsm));
+    stop_nsm(live);
+    return 1;
+  }
+  if (live->opts.session[0]) {
+    mx_log(MX_LOG_WARNING,
+           "--session %s is ignored: the session manager says where the session is",
+           live->opts.session);
+  }
+  live->hold_jack = true;
+  mx_log(MX_LOG_NOTICE, "NSM: announced to %s; waiting for its open", url);
   return 0;
 }
 
@@ -397,6 +646,7 @@ static void
 live_free(Live* const live)
 {
   mx_desk_free(live->desk); // its last autosave first, while the mix is there
+  mx_nsm_free(live->nsm);
   mx_osc_control_free(live->control);
   mx_osc_server_free(live->osc);
   mx_jack_host_free(live->host);
@@ -443,8 +693,11 @@ mx_live_main(int argc, char** argv)
   }
 
   // The engine now, at the usual rate (rebuilt if the server has another)
-  live.engine = engine_for(&live, (double)live.opts.server_rate);
-  if (!live.engine || start_osc(&live) || open_desk(&live)) {
+  live.engine           = engine_for(&live, (double)live.opts.server_rate);
+  const char* const nsm = getenv("NSM_URL");
+  const int         managed =
+    live.engine && !start_osc(&live) ? (nsm && nsm[0] ? start_nsm(&live, nsm) : 1) : -1;
+  if (managed < 0 || (managed > 0 && open_desk(&live))) {
     live_free(&live);
     return 1;
   }
@@ -456,10 +709,14 @@ mx_live_main(int argc, char** argv)
     return 1;
   }
 
-  mx_log(
-    MX_LOG_NOTICE, "mixd %s starting with session '%s'", PACKAGE_VERSION, mx_desk_name(live.desk));
+  mx_log(MX_LOG_NOTICE,
+         "mixd %s starting with session '%s'",
+         PACKAGE_VERSION,
+         live.desk ? mx_desk_name(live.desk) : "(the session manager's)");
   live.retry = RETRY_FIRST_MS;
-  try_server(&live);
+  if (!live.hold_jack) {
+    try_server(&live);
+  }
   mx_loop_run(live.loop);
   live_free(&live);
   return live.status;

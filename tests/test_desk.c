@@ -7,6 +7,7 @@
 // tests/kill.sh; these pin down each choice.
 
 #include "desk.h"
+#include "engine.h"
 #include "session.h"
 #include "store.h"
 
@@ -228,6 +229,85 @@ START_TEST(a_broken_file_is_an_error_that_names_its_line)
 }
 END_TEST
 
+// A desk running on an engine, started as mixd starts it
+typedef struct {
+  MxDesk*   desk;
+  MxEngine* engine;
+} Running;
+
+static Running
+run(const char* const file)
+{
+  Running        r      = { mx_desk_new(open_store(), NULL), NULL };
+  MxEngineConfig config = mx_engine_config_default();
+  MxModel*       mix    = NULL;
+  char           note[256];
+  char           err[256];
+  ck_assert_ptr_nonnull(r.desk);
+  r.engine = mx_engine_new(&config);
+  ck_assert_ptr_nonnull(r.engine);
+  ck_assert_int_eq(
+    mx_desk_start(r.desk, file, true, &config.limits, &mix, note, sizeof(note), err, sizeof(err)),
+    MX_SUCCESS);
+  ck_assert_int_eq(mx_engine_load(r.engine, mix), MX_SUCCESS);
+  mx_model_free(mix);
+  mx_desk_set_engine(r.desk, r.engine);
+  return r;
+}
+
+static void
+stop(Running* const r)
+{
+  mx_desk_free(r->desk);
+  mx_engine_free(r->engine);
+}
+
+START_TEST(a_start_is_clean_unless_it_restored_unsaved_changes)
+{
+  // Nothing at all: clean
+  Running r = run(NULL);
+  ck_assert(!mx_desk_dirty(r.desk));
+  char why[256];
+  ck_assert_int_eq(mx_desk_save(r.desk, "gig", why, sizeof(why)), MX_SUCCESS);
+  stop(&r);
+
+  // The session as saved (its autosave is the same text): clean; a new
+  // engine at another rate from the same mix changes nothing either
+  r = run(NULL);
+  ck_assert_str_eq(mx_desk_name(r.desk), "gig");
+  ck_assert(!mx_desk_dirty(r.desk));
+  MxEngineConfig config = mx_engine_config_default();
+  config.rate           = 44100.0;
+  MxEngine* const other = mx_engine_new(&config);
+  ck_assert_ptr_nonnull(other);
+  ck_assert_int_eq(mx_engine_load(other, mx_engine_model(r.engine)), MX_SUCCESS);
+  mx_desk_set_engine(r.desk, other);
+  mx_engine_free(r.engine);
+  r.engine = other;
+  ck_assert(!mx_desk_dirty(r.desk));
+  stop(&r);
+
+  // A change never saved, restored from its autosave: dirty
+  autosave("gig", SHOW_B);
+  r = run(NULL);
+  ck_assert(mx_desk_dirty(r.desk));
+  stop(&r);
+}
+END_TEST
+
+START_TEST(reloading_the_session_in_use_keeps_its_name)
+{
+  Running r = run(NULL);
+  char    why[256];
+  ck_assert_int_eq(mx_desk_save(r.desk, "gig", why, sizeof(why)), MX_SUCCESS);
+  ck_assert_int_eq(mx_desk_load(r.desk, mx_desk_name(r.desk), why, sizeof(why)), MX_SUCCESS);
+  ck_assert_str_eq(mx_desk_name(r.desk), "gig");
+  ck_assert_int_eq(mx_desk_new_session(r.desk, mx_desk_name(r.desk), why, sizeof(why)), MX_SUCCESS);
+  ck_assert_str_eq(mx_desk_name(r.desk), "gig");
+  stop(&r);
+}
+END_TEST
+
 static Suite*
 desk_suite(void)
 {
@@ -242,6 +322,8 @@ desk_suite(void)
   tcase_add_test(t, an_autosave_newer_than_the_file_wins);
   tcase_add_test(t, a_file_newer_than_the_autosave_wins);
   tcase_add_test(t, a_broken_file_is_an_error_that_names_its_line);
+  tcase_add_test(t, a_start_is_clean_unless_it_restored_unsaved_changes);
+  tcase_add_test(t, reloading_the_session_in_use_keeps_its_name);
   suite_add_tcase(s, t);
   return s;
 }

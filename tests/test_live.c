@@ -911,6 +911,43 @@ START_TEST(broken_reload_keeps_mix)
 }
 END_TEST
 
+// A connection made by hand (no rule) is saved with the session: after a
+// restart from the autosave, mixd makes it again
+START_TEST(hand_connection_survives_restart)
+{
+  Rig rig;
+  rig_up(&rig, "/strip/add vox 1\n", 1U, 1U);
+  wait_own_port(&rig, "vox_in", true, MXT_TIMEOUT_MS);
+  ck_assert(mxt_client_connect(rig.feed, "feed:out_1", "mixd:vox_in", MXT_TIMEOUT_MS));
+  ck_assert(mxt_client_connect(rig.rec, "mixd:master_out_L", "rec:in_1", MXT_TIMEOUT_MS));
+
+  // In the autosave within a second or so (mixd looks at its ports every tick)
+  char dir[600];
+  snprintf(dir, sizeof(dir), "%s/.autosave", rig.mixd.session_dir);
+  const double until = mxt_now_ms() + 3000.0;
+  while (!(mxt_tree_count(dir, "/jack/connect feed:out_1 vox_in") &&
+           mxt_tree_count(dir, "/jack/connect master_out_L rec:in_1")) &&
+         mxt_now_ms() < until) {
+    mxt_poll_ms(20.0);
+  }
+  ck_assert_msg(mxt_tree_count(dir, "/jack/connect feed:out_1 vox_in") &&
+                  mxt_tree_count(dir, "/jack/connect master_out_L rec:in_1"),
+                "the connections are not in an autosave under %s",
+                dir);
+  ck_assert_int_eq(mxt_mixd_stop(&rig.mixd, SIGKILL), 128 + SIGKILL);
+  wait_own_port(&rig, "vox_in", false, MXT_TIMEOUT_MS);
+
+  // A new mixd on the same session directory, no session file: the last mix
+  char same[sizeof(rig.mixd.session_dir)];
+  snprintf(same, sizeof(same), "%s", rig.mixd.session_dir);
+  const char* const extra[] = { "--session-dir", same, NULL };
+  ck_assert(mxt_mixd_start_argv(&rig.mixd, rig.server.name, "mixd", NULL, extra));
+  wait_connected(&rig, "feed:out_1", "vox_in", MXT_TIMEOUT_MS);
+  wait_connected(&rig, "master_out_L", "rec:in_1", MXT_TIMEOUT_MS);
+  rig_down(&rig);
+}
+END_TEST
+
 // SIGINT and SIGTERM both stop mixd cleanly, with status 0
 static const int stop_signals[] = { SIGINT, SIGTERM };
 
@@ -1020,6 +1057,7 @@ main(void)
 
   TCase* const rules = live_case("rules", 60.0);
   tcase_add_test(rules, rule_connects_late_port);
+  tcase_add_test(rules, hand_connection_survives_restart);
   suite_add_tcase(s, rules);
 
   TCase* const reload = live_case("reload", 60.0);
