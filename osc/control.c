@@ -1030,15 +1030,12 @@ connection(MxOscControl* const       ctl,
     return;
   }
   step_topology(ctl);
+  // A rule that is there already stays, as a value set again does (so a
+  // /dump can be sent back whole)
   const MxStatus st = add ? mx_engine_add_connection(ctl->engine, a, b)
                           : mx_engine_remove_connection(ctl->engine, a, b);
-  if (st) {
-    send_error(ctl,
-               from,
-               msg->path,
-               st == MX_ERR_EXISTS      ? "already connected"
-               : st == MX_ERR_NOT_FOUND ? "no such rule"
-                                        : mx_strerror(st));
+  if (st && !(add && st == MX_ERR_EXISTS)) {
+    send_error(ctl, from, msg->path, st == MX_ERR_NOT_FOUND ? "no such rule" : mx_strerror(st));
     return;
   }
   const lo_message m = lo_message_new();
