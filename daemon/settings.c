@@ -410,7 +410,14 @@ mx_settings_read_file(MxSettings* const cfg,
   while (!st && fgets(line, sizeof(line), f)) {
     ++n_line;
     char why[512];
-    if (!strchr(line, '\n') && !feof(f)) {
+    // fgets() stops at a newline, a full buffer or the end: a line that
+    // has none of them before its first NUL holds a NUL (a binary file)
+    const bool cut = !strchr(line, '\n') && !feof(f);
+    if (cut && strlen(line) + 1U < sizeof(line)) {
+      st = mx_why(MX_ERR_BAD_ARG, err, size, "%s:%u: a NUL byte: not a text file", path, n_line);
+      break;
+    }
+    if (cut) {
       st = mx_why(MX_ERR_RANGE, err, size, "%s:%u: line too long", path, n_line);
       break;
     }

@@ -153,6 +153,62 @@ session_path(const MxStore* const store,
 // ---------------------------------------------------------------------------
 // The store
 
+// A temporary file of atomic_file.h, ".BASE.XXXXXX", of a session or .last:
+// what a kill during a write leaves; it was never renamed, so never read
+static bool
+is_leftover(const char* const name)
+{
+  const size_t len = strlen(name);
+  if (name[0] != '.' || len < 9U || name[len - 7U] != '.') {
+    return false;
+  }
+  const size_t      base  = len - 8U; // without the leading '.' and ".XXXXXX"
+  static const char ext[] = ".session";
+  return (base == 5U && !strncmp(name + 1, ".last", 5U)) ||
+         (base > sizeof(ext) - 1U &&
+          !strncmp(name + 1 + base - (sizeof(ext) - 1U), ext, sizeof(ext) - 1U));
+}
+
+static void
+sweep_dir(const char* const dir)
+{
+  DIR* const d = opendir(dir);
+  if (!d) {
+    return;
+  }
+  char path[PATH_MAX_BYTES + 300U];
+  for (const struct dirent* e = readdir(d); e; e = readdir(d)) {
+    if (is_leftover(e->d_name)) {
+      snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+      unlink(path);
+    }
+  }
+  closedir(d);
+}
+
+// Remove the leftovers of writes that a kill cut short, in the directory
+// and every session's autosaves (only with the lock held: another mixd's
+// write in progress looks the same)
+static void
+sweep_leftovers(const char* const dir)
+{
+  char autosave[PATH_MAX_BYTES];
+  char path[PATH_MAX_BYTES + 300U];
+  sweep_dir(dir);
+  snprintf(autosave, sizeof(autosave), "%s/.autosave", dir);
+  DIR* const d = opendir(autosave);
+  if (!d) {
+    return;
+  }
+  for (const struct dirent* e = readdir(d); e; e = readdir(d)) {
+    if (e->d_name[0] != '.') {
+      snprintf(path, sizeof(path), "%s/%s", autosave, e->d_name);
+      sweep_dir(path);
+    }
+  }
+  closedir(d);
+}
+
 MxStatus
 mx_store_open(const char* const dir,
               const unsigned    versions,
@@ -196,6 +252,8 @@ mx_store_open(const char* const dir,
   if (ftruncate(fd, 0) || pwrite(fd, pid, (size_t)n, 0) != n) {
     // Only a courtesy for the message above
   }
+
+  sweep_leftovers(dir);
 
   MxStore* const store = (MxStore*)calloc(1U, sizeof(MxStore));
   if (!store || !(store->dir = strdup(dir))) {

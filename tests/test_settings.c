@@ -230,6 +230,16 @@ START_TEST(truncated_and_empty_files)
   ck_assert_int_ne(mx_settings_read_file(&c, path, false, err, sizeof(err)), MX_SUCCESS);
   ck_assert_ptr_nonnull(strstr(err, ":1:"));
 
+  // A NUL inside a line: a binary file, said so (not "line too long")
+  static const char nul[] = "osc-port = 9001\nosc-port = 90\00002\nosc-lease = 5\n";
+  FILE* const       f     = fopen(path, "w");
+  ck_assert_ptr_nonnull(f);
+  ck_assert_uint_eq(fwrite(nul, 1U, sizeof(nul) - 1U, f), sizeof(nul) - 1U);
+  ck_assert_int_eq(fclose(f), 0);
+  ck_assert_int_eq(mx_settings_read_file(&c, path, false, err, sizeof(err)), MX_ERR_BAD_ARG);
+  ck_assert_msg(strstr(err, ":2: a NUL byte: not a text file"), "%s", err);
+  ck_assert_uint_eq(c.osc_port, 7770U);
+
   // A directory, a missing file
   ck_assert_int_ne(mx_settings_read_file(&c, home, false, err, sizeof(err)), MX_SUCCESS);
   ck_assert_ptr_nonnull(strstr(err, home));

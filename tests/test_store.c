@@ -891,6 +891,29 @@ START_TEST(autosave_leaves_other_files_alone)
 }
 END_TEST
 
+// A kill during a write leaves its temporary file; the next open (the
+// directory then ours) removes those, and nothing else
+START_TEST(open_removes_what_a_killed_write_left)
+{
+  const char* const dir   = test_dir("leftovers", 0);
+  MxStore*          store = open_ok(dir, 3U);
+  autosave_ok(store, "S", "1\n");
+  mx_store_free(store);
+  char sub[600];
+  snprintf(sub, sizeof(sub), "%s/.autosave/S", dir);
+  write_bytes(path_in(sub, ".000000000002.session.Ab12Cd"), "cut", 3U);
+  write_bytes(path_in(dir, ".gig.session.x1Y2z3"), "cut", 3U);
+  write_bytes(path_in(dir, "..last.q9W8e7"), "g", 1U);
+  write_bytes(path_in(dir, ".notes.txt.abcdef"), "mine\n", 5U); // not ours: kept
+  write_bytes(path_in(dir, ".session.abcdef"), "odd\n", 4U);    // no name: kept
+  store = open_ok(dir, 3U);
+  assert_dir_holds(sub, "000000000001.session\n");
+  assert_dir_holds(dir, ".autosave\n.lock\n.notes.txt.abcdef\n.session.abcdef\n");
+  assert_autosave(store, "S", 0U, "1\n");
+  mx_store_free(store);
+}
+END_TEST
+
 START_TEST(autosave_failure_keeps_the_old_versions)
 {
   if (geteuid() == 0) {
@@ -1075,6 +1098,7 @@ store_suite(void)
   tcase_add_test(autosaves, autosaves_of_each_name_are_apart);
   tcase_add_test(autosaves, autosave_numbers_continue_after_reopening);
   tcase_add_test(autosaves, autosave_leaves_other_files_alone);
+  tcase_add_test(autosaves, open_removes_what_a_killed_write_left);
   tcase_add_test(autosaves, autosave_failure_keeps_the_old_versions);
   suite_add_tcase(s, autosaves);
 
