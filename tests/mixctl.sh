@@ -33,27 +33,7 @@ trap 'exit 1' INT TERM
 
 # Run mixctl on our mixd; expect exit status $1, stdout in $tmp/out,
 # stderr in $tmp/err
-ctl() {
-  want=$1
-  shift
-  "$mixctl" --port "$port" "$@" >"$tmp/out" 2>"$tmp/err"
-  got=$?
-  [ "$got" -eq "$want" ] || {
-    echo "mixctl $*: exit $got, expected $want"
-    cat "$tmp/out" "$tmp/err"
-    return 1
-  }
-}
-
-# Exactly these lines on stdout ($tmp/out)
-out_is() {
-  printf '%s\n' "$@" >"$tmp/want"
-  cmp -s "$tmp/want" "$tmp/out" || {
-    echo "stdout differs:"
-    diff "$tmp/want" "$tmp/out"
-    return 1
-  }
-}
+ctl() { mixctl_on "$port" "$@"; }
 
 # A line on stdout, or a text on stderr
 has_line() { grep -qxF -- "$1" "$tmp/out" || { echo "no line '$1' in:" && cat "$tmp/out" && return 1; }; }

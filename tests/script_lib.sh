@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Shared by the script tests (sourced): a counted check, and a run of mixd
-# that must exit with a status and print a text.  Needs $mixd and $tmp.
+# that must exit with a status and print a text, a run of mixctl and its
+# output.  Needs $tmp, and $mixd or $mixctl.
 passed=0
 failed=0
 
@@ -30,6 +31,31 @@ expect() {
   grep -q -- "$text" "$tmp/out" || {
     echo "mixd $*: output lacks '$text'"
     cat "$tmp/out"
+    return 1
+  }
+}
+
+# Run mixctl ($mixctl) on UDP port $1, expect exit status $2; stdout in
+# $tmp/out, stderr in $tmp/err
+mixctl_on() {
+  on=$1
+  want=$2
+  shift 2
+  "$mixctl" --port "$on" "$@" >"$tmp/out" 2>"$tmp/err"
+  got=$?
+  [ "$got" -eq "$want" ] || {
+    echo "mixctl --port $on $*: exit $got, expected $want"
+    cat "$tmp/out" "$tmp/err"
+    return 1
+  }
+}
+
+# Exactly these lines on stdout ($tmp/out)
+out_is() {
+  printf '%s\n' "$@" >"$tmp/want"
+  cmp -s "$tmp/want" "$tmp/out" || {
+    echo "stdout differs:"
+    diff "$tmp/want" "$tmp/out"
     return 1
   }
 }
