@@ -780,13 +780,16 @@ mx_jack_host_connections(const MxJackHost* const host,
 {
   // The entries, then their patterns: an escaped name is at most twice as long
   enum { OURS = 2U * MX_PORT_SHORT_MAX + 1U, OTHER = 2U * sizeof(((Remembered*)0)->other) };
-  const size_t               each   = sizeof(MxSessionConnection) + OURS + OTHER;
-  MxSessionConnection* const list   = host->n_remembered ? malloc(host->n_remembered * each) : NULL;
-  char* const                text   = (char*)(list + host->n_remembered);
-  const char* const          client = mx_jack_host_client_name(host);
-  size_t                     n      = 0U;
-  *count                            = 0U;
-  for (size_t i = 0U; list && i < host->n_remembered; ++i) {
+  const size_t each               = sizeof(MxSessionConnection) + OURS + OTHER;
+  *count                          = 0U;
+  MxSessionConnection* const list = host->n_remembered ? malloc(host->n_remembered * each) : NULL;
+  if (!list) {
+    return NULL;
+  }
+  char* const       text   = (char*)(list + host->n_remembered);
+  const char* const client = mx_jack_host_client_name(host);
+  size_t            n      = 0U;
+  for (size_t i = 0U; i < host->n_remembered; ++i) {
     const Remembered* const m     = &host->remembered[i];
     char* const             ours  = text + i * (OURS + OTHER);
     char* const             other = ours + OURS;
