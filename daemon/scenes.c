@@ -375,8 +375,8 @@ fade_value(const Move* const m, const double t)
     return m->to;
   }
   if (mx_taper_applies(m->param)) {
-    const double a = mx_taper_to_norm(m->param, m->from);
-    const double b = mx_taper_to_norm(m->param, m->to);
+    const double a = (double)mx_taper_to_norm(m->param, m->from);
+    const double b = (double)mx_taper_to_norm(m->param, m->to);
     return mx_taper_from_norm(m->param, (float)(a + (b - a) * t));
   }
   return (float)((double)m->from + ((double)m->to - (double)m->from) * t);
