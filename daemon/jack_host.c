@@ -910,6 +910,12 @@ mx_jack_host_wake(MxJackHost* const host, const char what)
       break;
     case MX_JACK_WAKE_CONNECTIONS:
       if (host->client && host->active && !atomic_load(&host->gone)) {
+        // Restore first: a port that has just appeared is not connected
+        // yet, and would otherwise count as taken apart on purpose (and be
+        // forgotten) by a graph change that came before the next sync
+        if (host->connect_due) {
+          apply_connections(host);
+        }
         refresh_remembered(host);
       }
       break;
