@@ -348,11 +348,11 @@ bundle_well_formed(const uint8_t* const data, const size_t size, const unsigned 
   return true;
 }
 
-static void
-dispatch(MxOscServer* const     server,
-         const MxOscPeer* const from,
-         uint8_t* const         data,
-         const size_t           size)
+void
+mx_osc_server_feed(MxOscServer* const     server,
+                   const MxOscPeer* const from,
+                   uint8_t* const         data,
+                   const size_t           size)
 {
   if (size >= 8U && !memcmp(data, "#bundle", 8U)) {
     if (!bundle_well_formed(data, size, 0U)) {
@@ -391,7 +391,7 @@ mx_osc_server_receive(MxOscServer* const server)
       server->last_refused = from;
       continue;
     }
-    dispatch(server, &from, server->packet, (size_t)n);
+    mx_osc_server_feed(server, &from, server->packet, (size_t)n);
   }
 }
 

@@ -129,6 +129,19 @@ void
 mx_osc_server_receive(MxOscServer* server);
 
 /**
+   Parse one datagram's bytes and hand what is in it to the callbacks, as
+   mx_osc_server_receive() does for each packet it reads (the allow-list is
+   not consulted).  This is the whole parsing layer without the socket, for
+   the fuzz target (tests/fuzz_osc.c).  Main thread.
+
+   @param from The sender, told to the callbacks (replies go there).
+   @param data The datagram; writable because liblo's parser takes it so.
+   @param size Its length, bytes (any, 0 included).
+*/
+void
+mx_osc_server_feed(MxOscServer* server, const MxOscPeer* from, uint8_t* data, size_t size);
+
+/**
    Take the number of packets dropped by the allow-list since the last
    call, and the last sender dropped (for a rate-limited log line).
 */

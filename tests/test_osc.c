@@ -10,6 +10,7 @@
 #include "control.h"
 #include "engine.h"
 #include "model.h"
+#include "osc_mix.h"
 #include "params.h"
 #include "pattern.h"
 #include "server.h"
@@ -1455,9 +1456,7 @@ END_TEST
 
 enum { A, B, C, D, N_CLIENTS };
 enum { VOX, KEYS, GTR };       // Strips: mono, stereo, mono
-enum { REV, DLY, DRUMS, SUB }; // Buses: stereo aux, mono aux, stereo group, mono group
-
-static const MxLimits LIMITS = { 6U, 6U, 2U, 2U };
+enum { REV, DLY, DRUMS, SUB }; // Buses: stereo aux, mono aux, stereo group, mono group (osc_mix.h)
 
 /// The mixer, its server and controller, and four clients
 typedef struct {
@@ -1497,21 +1496,8 @@ static void
 rig_up(const double lease_s)
 {
   memset(&rig, 0, sizeof(rig));
-  MxEngineConfig config = mx_engine_config_default();
-  config.rate           = RATE;
-  config.limits         = LIMITS;
-  rig.engine            = mx_engine_new(&config);
+  rig.engine = mxt_osc_mix_new(RATE, BLOCK);
   ck_assert_ptr_nonnull(rig.engine);
-  ck_assert_int_eq(mx_engine_add_strip(rig.engine, "vox", 1U, NULL), MX_SUCCESS);
-  ck_assert_int_eq(mx_engine_add_strip(rig.engine, "keys", 2U, NULL), MX_SUCCESS);
-  ck_assert_int_eq(mx_engine_add_strip(rig.engine, "gtr", 1U, NULL), MX_SUCCESS);
-  ck_assert_int_eq(mx_engine_add_bus(rig.engine, "rev", MX_BUS_AUX, 2U, NULL), MX_SUCCESS);
-  ck_assert_int_eq(mx_engine_add_bus(rig.engine, "dly", MX_BUS_AUX, 1U, NULL), MX_SUCCESS);
-  ck_assert_int_eq(mx_engine_add_bus(rig.engine, "drums", MX_BUS_GROUP, 2U, NULL), MX_SUCCESS);
-  ck_assert_int_eq(mx_engine_add_bus(rig.engine, "sub", MX_BUS_GROUP, 1U, NULL), MX_SUCCESS);
-  mx_engine_settle(rig.engine);
-  mx_engine_process(rig.engine, NULL, BLOCK);
-  mx_engine_flush(rig.engine);
 
   rig.control = mx_osc_control_new(NULL, rig.engine, lease_s);
   ck_assert_ptr_nonnull(rig.control);
@@ -2532,7 +2518,7 @@ START_TEST(capacity_is_reported)
   only(A, "/strip/add");
   ask(A, "/strip/add", msg("si", "d", 1));
   ck_assert_ptr_nonnull(strstr(only_error(A, "/strip/add"), "capacity"));
-  ck_assert_uint_eq(mx_model_count(model(), MX_NODE_STRIP), LIMITS.strips);
+  ck_assert_uint_eq(mx_model_count(model(), MX_NODE_STRIP), mxt_osc_limits.strips);
   rig_down();
 }
 END_TEST
