@@ -45,6 +45,7 @@ static Child      children[MAX_CHILDREN]; ///< Running processes of this test
 static size_t     n_children;             ///< Entries of `children`
 static MxtClient* clients[MAX_CLIENTS];   ///< Open clients of this test
 static size_t     n_clients;              ///< Entries of `clients`
+static unsigned   rig_period;             ///< Period of the servers started (0: MXT_PERIOD)
 
 // ---------------------------------------------------------------------------
 // Small things
@@ -648,7 +649,7 @@ mxt_server_start(MxtServer* const server, const char* const name)
   char rate[16];
   char period[16];
   snprintf(rate, sizeof(rate), "%u", MXT_RATE);
-  snprintf(period, sizeof(period), "%u", MXT_PERIOD);
+  snprintf(period, sizeof(period), "%u", rig_period ? rig_period : MXT_PERIOD);
   char* const argv[] = { "jackd", "--no-realtime", "-n", server->name, "-d", "dummy", "-r", rate,
                          "-p",    period,          NULL };
   server->pid        = spawn(argv, server->log);
@@ -689,6 +690,12 @@ mxt_server_start(MxtServer* const server, const char* const name)
   }
   mxt_server_kill(server);
   return false;
+}
+
+void
+mxt_server_set_period(const unsigned frames)
+{
+  rig_period = frames;
 }
 
 void

@@ -14,7 +14,8 @@
 
 /*
   DESIGN: an integration test (redis's start_server) starts its own
-  `jackd --no-realtime -n NAME -d dummy -r 48000 -p 64` under a name no
+  `jackd --no-realtime -n NAME -d dummy -r 48000 -p 64` (or another
+  period: mxt_server_set_period()) under a name no
   other test or session uses, then `mixd` as a child process with its
   stderr in a log file, and talks to both only as any JACK client would:
   ports, connections, latencies, audio.  Everything waits by polling with
@@ -175,11 +176,12 @@ typedef struct {
 
 /**
    Start `jackd --no-realtime -n NAME -d dummy -r MXT_RATE -p MXT_PERIOD`
-   and wait (MXT_TIMEOUT_MS) until a client can open on it.  That client,
-   "mxt-watch", stays open until the server stops: libjack (1.9.21) has a
-   race in which a client that closes while another opens leaves the
-   opening one signalling a dead semaphore for whichever client next gets
-   the closed one's number (it is never woken, and the graph stalls).
+   (or the period of mxt_server_set_period()) and wait (MXT_TIMEOUT_MS)
+   until a client can open on it.  That client, "mxt-watch", stays open
+   until the server stops: libjack (1.9.21) has a race in which a client
+   that closes while another opens leaves the opening one signalling a
+   dead semaphore for whichever client next gets the closed one's number
+   (it is never woken, and the graph stalls).
 
    @param name A name to reuse (restarting a server, or one reserved with
    mxt_server_name()), or NULL for a new unique one.
@@ -188,6 +190,16 @@ typedef struct {
 */
 bool
 mxt_server_start(MxtServer* server, const char* name);
+
+/**
+   Start the servers of the current test with a period of `frames`
+   instead of MXT_PERIOD (0: MXT_PERIOD again), for a test that counts
+   xruns and needs a steadier dummy server than one of MXT_PERIOD frames
+   is on a busy machine without realtime scheduling.  Call before
+   mxt_server_start(); a test (a process forked by Check) sets its own.
+*/
+void
+mxt_server_set_period(unsigned frames);
 
 /**
    Stop a server with SIGTERM; SIGKILL if it is still there after 5 s.
