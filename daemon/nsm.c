@@ -65,7 +65,10 @@ from_manager(const MxNsm* const nsm, const lo_message msg)
 }
 
 // ---------------------------------------------------------------------------
-// Handlers: one per message the API sends a client
+// Handlers: one per message the API sends a client.  liblo hands
+// arguments at 4-byte offsets in the packet, not aligned for lo_arg (which
+// holds doubles): strings are read through a char pointer and numbers with
+// memcpy, never through the union
 
 // /reply "/nsm/server/announce" s:message s:name_of_session_manager s:capabilities
 static int
@@ -81,18 +84,18 @@ reply_cb(const char* const path,
   if (!from_manager(nsm, msg) || argc < 1 || types[0] != 's') {
     return 0;
   }
-  if (strcmp(&argv[0]->s, "/nsm/server/announce") || nsm->state != MX_NSM_ANNOUNCING) {
-    mx_log(MX_LOG_DEBUG, "NSM: a reply to %s ignored", &argv[0]->s);
+  if (strcmp((const char*)argv[0], "/nsm/server/announce") || nsm->state != MX_NSM_ANNOUNCING) {
+    mx_log(MX_LOG_DEBUG, "NSM: a reply to %s ignored", (const char*)argv[0]);
     return 0;
   }
   const bool full = argc >= 4 && !strncmp(types, "ssss", 4U);
-  snprintf(nsm->name, sizeof(nsm->name), "%s", full ? &argv[2]->s : "a session manager");
+  snprintf(nsm->name, sizeof(nsm->name), "%s", full ? (const char*)argv[2] : "a session manager");
   nsm->state = MX_NSM_ANNOUNCED;
   mx_log(MX_LOG_NOTICE,
          "NSM: under session management by %s%s%s",
          nsm->name,
          full ? ": " : "",
-         full ? &argv[1]->s : "");
+         full ? (const char*)argv[1] : "");
   return 0;
 }
 
@@ -110,11 +113,16 @@ error_reply_cb(const char* const path,
   if (!from_manager(nsm, msg) || argc < 3 || strncmp(types, "sis", 3U)) {
     return 0;
   }
-  if (strcmp(&argv[0]->s, "/nsm/server/announce") || nsm->state != MX_NSM_ANNOUNCING) {
-    mx_log(MX_LOG_WARNING, "NSM: the manager reports on %s: %s", &argv[0]->s, &argv[2]->s);
+  if (strcmp((const char*)argv[0], "/nsm/server/announce") || nsm->state != MX_NSM_ANNOUNCING) {
+    mx_log(MX_LOG_WARNING,
+           "NSM: the manager reports on %s: %s",
+           (const char*)argv[0],
+           (const char*)argv[2]);
     return 0;
   }
-  snprintf(nsm->name, sizeof(nsm->name), "%s (code %d)", &argv[2]->s, argv[1]->i);
+  int32_t code = 0;
+  memcpy(&code, argv[1], sizeof(code)); // liblo's arguments are not aligned for lo_arg
+  snprintf(nsm->name, sizeof(nsm->name), "%s (code %d)", (const char*)argv[2], (int)code);
   nsm->state = MX_NSM_REFUSED;
   return 0;
 }
@@ -139,9 +147,9 @@ open_cb(const char* const path,
   if (nsm->state == MX_NSM_ANNOUNCED || nsm->state == MX_NSM_OPEN) {
     nsm->reply[0] = '\0';
     code          = nsm->handlers.open(nsm->handlers.user_data,
-                              &argv[0]->s,
-                              &argv[1]->s,
-                              &argv[2]->s,
+                              (const char*)argv[0],
+                              (const char*)argv[1],
+                              (const char*)argv[2],
                               nsm->reply,
                               sizeof(nsm->reply));
   }

@@ -74,9 +74,10 @@ fm_any_cb(const char* const path,
   snprintf(m->types, sizeof(m->types), "%s", types);
   for (int k = 0; k < argc && k < 6; ++k) {
     if (k < 4 && types[k] == 's') {
-      snprintf(m->s[k], sizeof(m->s[k]), "%s", &argv[k]->s);
+      snprintf(m->s[k], sizeof(m->s[k]), "%s", (const char*)argv[k]);
     } else if (types[k] == 'i') {
-      m->i[k] = argv[k]->i;
+      // liblo's arguments are not aligned for lo_arg (UBSan says so)
+      memcpy(&m->i[k], argv[k], sizeof(int32_t));
     }
   }
   m->at_ms = mxt_now_ms();
