@@ -11,6 +11,7 @@ XDG_DATA_HOME="$tmp/data"
 export XDG_DATA_HOME
 trap 'rm -rf "$tmp"' EXIT
 . "${top_srcdir:-$(dirname "$0")/..}/tests/script_lib.sh"
+jack_lock
 
 check "--version" expect 0 "mixd [0-9]" --version
 check "--help" expect 0 "Usage: mixd" --help

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -393,6 +394,45 @@ on_path(const char* const program)
   return false;
 }
 
+// libjack keeps a Berkeley DB environment of metadata, one per user, in
+// /dev/shm/jack_db-UID: every client open attaches to it (creating it if
+// it is not there) and every jackd that exits deletes its region files.
+// Test programs that run side by side, each with servers of its own, race
+// on it, and a creation cut short leaves a region file of 0 bytes on
+// which every later jack_client_open() dies of SIGBUS.  So the programs
+// (and script tests, see script_lib.sh's jack_lock) that use JACK take
+// turns, holding this lock for their whole run, and the first to hold it
+// removes a broken environment (libjack makes a new one).
+static int
+remove_entry(const char* path, const struct stat* st, int type, struct FTW* ftw);
+static void
+reclaim_slots(const char* prefix);
+
+static void
+take_jack_turn(void)
+{
+  const char* const tmp = getenv("TMPDIR");
+  char              path[512];
+  snprintf(
+    path, sizeof(path), "%s/mixd-tests-jack-%ld.lock", tmp && *tmp ? tmp : "/tmp", (long)getuid());
+  const int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0 || flock(fd, LOCK_EX)) {
+    return; // held until the program exits (the fd is never closed)
+  }
+  char        env[128];
+  struct stat st;
+  snprintf(env, sizeof(env), "/dev/shm/jack_db-%ld/__db.002", (long)getuid());
+  if (!stat(env, &st) && st.st_size == 0) {
+    fprintf(stderr, "test_live: removing a broken JACK metadata environment\n");
+    env[strlen(env) - strlen("/__db.002")] = '\0';
+    nftw(env, remove_entry, 4, FTW_DEPTH | FTW_PHYS);
+  }
+  // With the turn, no other test's server runs: a slot in JACK's registry
+  // of servers (8 for the whole machine) that a test server holds is one
+  // a crashed or killed run left, and is freed
+  reclaim_slots("mxt-");
+}
+
 bool
 mxt_rig_begin(const char** const why)
 {
@@ -408,6 +448,7 @@ mxt_rig_begin(const char** const why)
   }
   rig_parent = (long)getpid();
   mxt_rig_adopt_orphans();
+  take_jack_turn();
   jack_set_error_function(quiet_cb);
   jack_set_info_function(quiet_cb);
   return true;

@@ -15,6 +15,7 @@ XDG_DATA_HOME="$tmp/data"
 export XDG_DATA_HOME
 lib="${top_srcdir:-$(dirname "$0")/..}/tests"
 . "$lib/script_lib.sh"
+jack_lock
 . "$lib/mixd_lib.sh"
 streamer=
 trap 'kill $streamer 2>/dev/null; mixd_kill_all; rm -rf "$tmp"' EXIT

@@ -30,6 +30,7 @@ stop_mixd() {
 trap 'stop_mixd; rm -rf "$tmp"' EXIT
 trap 'exit 1' INT TERM
 . "${top_srcdir:-$(dirname "$0")/..}/tests/script_lib.sh"
+jack_lock
 
 # Run mixctl on our mixd; expect exit status $1, stdout in $tmp/out,
 # stderr in $tmp/err

@@ -19,6 +19,7 @@ MIXD_SYSTEM_CONF="$tmp/etc/mixd.conf"
 export XDG_DATA_HOME XDG_CONFIG_HOME MIXD_SYSTEM_CONF
 lib="${top_srcdir:-$(dirname "$0")/..}/tests"
 . "$lib/script_lib.sh"
+jack_lock
 . "$lib/mixd_lib.sh"
 trap 'mixd_kill_all; rm -rf "$tmp"' EXIT
 trap 'exit 1' INT TERM

@@ -37,6 +37,7 @@ stop_mixd() {
 trap 'stop_mixd; rm -rf "$tmp"' EXIT
 trap 'exit 1' HUP INT TERM
 . "$top_srcdir/tests/script_lib.sh"
+jack_lock
 
 if [ ! -x "$py" ]; then
   echo "touchosc: $py not found: skipped"
