@@ -538,20 +538,6 @@ append_connect(Text* const t, const char* const from, const char* const to)
   append(t, "\n");
 }
 
-static bool
-has_rule(const MxModel* const model, const char* const from, const char* const to)
-{
-  for (uint32_t i = 0U; i < mx_model_connection_count(model); ++i) {
-    const char* f = NULL;
-    const char* r = NULL;
-    mx_model_connection(model, i, &f, &r);
-    if (!strcmp(f, from) && !strcmp(r, to)) {
-      return true;
-    }
-  }
-  return false;
-}
-
 char*
 mx_session_format(const MxModel* const model)
 {
@@ -596,7 +582,7 @@ mx_session_format_with(const MxModel* const             model,
     append_connect(&t, from, to);
   }
   for (size_t i = 0U; i < n_extra; ++i) {
-    bool again = has_rule(model, extra[i].from, extra[i].to);
+    bool again = mx_model_has_connection(model, extra[i].from, extra[i].to);
     for (size_t j = 0U; j < i && !again; ++j) {
       again = !strcmp(extra[j].from, extra[i].from) && !strcmp(extra[j].to, extra[i].to);
     }

@@ -839,6 +839,12 @@ find_rule(const MxModel* const model, const char* const from, const char* const 
   return i;
 }
 
+bool
+mx_model_has_connection(const MxModel* const model, const char* const from, const char* const to)
+{
+  return find_rule(model, from, to) < model->n_rules;
+}
+
 MxStatus
 mx_model_add_connection(MxModel* const model, const char* const from, const char* const to)
 {

@@ -269,6 +269,10 @@ mx_model_clear_connections(MxModel* model);
 uint32_t
 mx_model_connection_count(const MxModel* model);
 
+/// True if `from` to `to` is a connection rule (the same texts).
+bool
+mx_model_has_connection(const MxModel* model, const char* from, const char* to);
+
 /**
    Get a connection rule.
 

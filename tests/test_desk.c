@@ -28,8 +28,7 @@ static char base[64];
 static void
 make_base(void)
 {
-  snprintf(base, sizeof(base), "/tmp/mixd-desk-XXXXXX");
-  ck_assert_ptr_nonnull(mkdtemp(base));
+  mxt_make_temp_dir(base, sizeof(base), "desk");
 }
 
 static void

@@ -36,11 +36,7 @@ static char dir[64];
 static void
 make_dir(void)
 {
-  snprintf(dir, sizeof(dir), "/tmp/mixd-session-XXXXXX");
-  if (!mkdtemp(dir)) {
-    perror("mkdtemp");
-    exit(EXIT_FAILURE);
-  }
+  mxt_make_temp_dir(dir, sizeof(dir), "session");
 }
 
 static void

@@ -31,11 +31,7 @@ static char base[64];
 static void
 make_base(void)
 {
-  snprintf(base, sizeof(base), "/tmp/mixd-store-XXXXXX");
-  if (!mkdtemp(base)) {
-    perror("mkdtemp");
-    exit(EXIT_FAILURE);
-  }
+  mxt_make_temp_dir(base, sizeof(base), "store");
 }
 
 static void

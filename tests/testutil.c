@@ -188,6 +188,16 @@ mxt_run_suite(Suite* const suite)
 }
 
 void
+mxt_make_temp_dir(char* const dir, const size_t size, const char* const name)
+{
+  snprintf(dir, size, "/tmp/mixd-%s-XXXXXX", name);
+  if (!mkdtemp(dir)) {
+    perror("mkdtemp");
+    exit(EXIT_FAILURE);
+  }
+}
+
+void
 mxt_remove_tree(const char* const path)
 {
   chmod(path, 0700);

@@ -155,6 +155,13 @@ mxt_first_off_impulse(const float* x, size_t n, size_t at, float value);
   } while (0)
 
 /**
+   Make a new directory /tmp/mixd-NAME-XXXXXX into `dir` (`size` bytes);
+   the program exits if it cannot (no file test can run without it).
+*/
+void
+mxt_make_temp_dir(char* dir, size_t size, const char* name);
+
+/**
    Remove a directory and everything in it, unwritable directories too
    (the temporary directories of the file tests).
 */
