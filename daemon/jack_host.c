@@ -14,10 +14,14 @@
 #include <jack/metadata.h>
 
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /// A port pointer the process callback reads
 typedef _Atomic(jack_port_t*) PortRef;
@@ -43,11 +47,33 @@ typedef struct {
   bool from_us;                      ///< Signal flows from our port to the other
 } Remembered;
 
+/*
+  One attempt to connect, shared by the control thread and the connector
+  thread (jack_host.h): the connector writes `client` and `status`, sets
+  `done`, then writes one byte to the pipe, whose read end the loop
+  watches.  The control thread takes the client from `client` (leaving
+  NULL).  Each side lets go with attempt_release(); the last to let go
+  closes a client nobody took and frees the attempt, so neither waits
+  for the other.
+*/
+typedef struct {
+  char*                   client_name; ///< Name asked for (the attempt's own copy)
+  char*                   server_name; ///< Server, or NULL (the attempt's own copy)
+  int                     pipe_fd[2];  ///< Read end (the loop's), write end (the connector's)
+  _Atomic(jack_client_t*) client;      ///< What jack_client_open() gave, until taken
+  atomic_int              status;      ///< Its jack_status_t
+  atomic_bool             done;        ///< jack_client_open() has returned
+  atomic_int              holders;     ///< Sides still holding it (2, then 1, then freed)
+} Attempt;
+
 struct MxJackHostImpl {
   char*                client_name;    ///< Name asked for
   char*                server_name;    ///< Server, or NULL
   MxLoop*              loop;           ///< Woken by the notifications
   jack_client_t*       client;         ///< Open client, or NULL
+  Attempt*             attempt;        ///< Connection attempt in flight, or NULL
+  MxJackConnectedCb    connected_cb;   ///< Told when `attempt` ends
+  void*                connected_data; ///< Its user data
   MxEngine*            engine;         ///< Engine the callback runs (set while inactive)
   bool                 active;         ///< Activated
   uint32_t             n_strips;       ///< Strip slots of the tables below
@@ -276,6 +302,179 @@ mx_jack_host_new(const MxJackConfig* const config, MxLoop* const loop)
   return host;
 }
 
+// ---------------------------------------------------------------------------
+// Connecting: the connector thread, and the control thread's side of it
+
+// Let go of an attempt; the last side to let go closes a client nobody
+// took and frees it.  Either thread
+static void
+attempt_release(Attempt* const a)
+{
+  if (atomic_fetch_sub_explicit(&a->holders, 1, memory_order_acq_rel) != 1) {
+    return;
+  }
+  jack_client_t* const late = atomic_exchange(&a->client, NULL);
+  if (late) {
+    jack_client_close(late); // Came after the host gave the attempt up
+  }
+  close(a->pipe_fd[0]);
+  close(a->pipe_fd[1]);
+  free(a->server_name);
+  free(a->client_name);
+  free(a);
+}
+
+// The connector thread: the blocking call, the result, the wake; nothing else
+static void*
+connector_main(void* const arg)
+{
+  // The signal mask is left as inherited: libjack (1.9.21) saves the mask
+  // of the thread that opens its first client and sets it, on whichever
+  // thread closes its last one, so a connector that blocked signals would
+  // leave them blocked on the control thread (the handlers only write to
+  // the loop's pipe, so they may run here)
+  Attempt* const       a       = (Attempt*)arg;
+  jack_status_t        status  = (jack_status_t)0;
+  const unsigned       options = JackNoStartServer | (a->server_name ? JackServerName : 0);
+  jack_client_t* const client =
+    jack_client_open(a->client_name, (jack_options_t)options, &status, a->server_name);
+  atomic_store_explicit(&a->client, client, memory_order_relaxed);
+  atomic_store_explicit(&a->status, (int)status, memory_order_relaxed);
+  atomic_store_explicit(&a->done, true, memory_order_release);
+  const char    byte    = 'j';
+  const ssize_t ignored = write(a->pipe_fd[1], &byte, 1U);
+  (void)ignored;
+  attempt_release(a);
+  return NULL;
+}
+
+// Stop watching the attempt in flight and let go of it, without waiting
+static void
+abandon_attempt(MxJackHost* const host)
+{
+  if (host->attempt) {
+    mx_loop_unwatch(host->loop, host->attempt->pipe_fd[0]);
+    attempt_release(host->attempt);
+    host->attempt = NULL;
+  }
+}
+
+// The connector has posted its result: take the client and set it up here
+static void
+attempt_ended_cb(void* const data, const int fd)
+{
+  MxJackHost* const host = (MxJackHost*)data;
+  Attempt* const    a    = host->attempt;
+  char              byte = '\0';
+  if (!a || read(fd, &byte, 1U) != 1 || !atomic_load_explicit(&a->done, memory_order_acquire)) {
+    return; // Not yet (the pipe does not block)
+  }
+  const jack_status_t status = (jack_status_t)atomic_load(&a->status);
+  host->client               = atomic_exchange(&a->client, NULL);
+  abandon_attempt(host);
+
+  char why[128] = "";
+  if (!host->client) {
+    snprintf(why,
+             sizeof(why),
+             "%s",
+             (status & JackServerFailed)    ? "no JACK server is running"
+             : (status & JackNameNotUnique) ? "the client name is taken"
+                                            : "the JACK server refused the client");
+  } else {
+    atomic_store(&host->gone, false);
+    jack_set_process_callback(host->client, process_cb, host);
+    jack_set_xrun_callback(host->client, xrun_cb, host);
+    jack_on_info_shutdown(host->client, shutdown_cb, host);
+    jack_set_port_registration_callback(host->client, registration_cb, host);
+    jack_set_port_connect_callback(host->client, connect_cb, host);
+    jack_set_latency_callback(host->client, latency_cb, host);
+  }
+  host->connected_cb(host->connected_data, host->client ? MX_SUCCESS : MX_FAILURE, why);
+}
+
+MxStatus
+mx_jack_host_connect(MxJackHost* const host, const MxJackConnectedCb cb, void* const user_data)
+{
+  if (host->client && atomic_load(&host->gone)) {
+    mx_jack_host_close(host); // The client the server shut down (see mx_jack_host_wake())
+  }
+  if (host->client || host->attempt) {
+    return MX_ERR_BAD_STATE;
+  }
+
+  // The attempt, with copies of the names: it may outlive the host
+  Attempt* const a = (Attempt*)calloc(1U, sizeof(Attempt));
+  if (!a) {
+    return MX_ERR_INTERNAL;
+  }
+  a->client_name = strdup(host->client_name);
+  a->server_name = host->server_name ? strdup(host->server_name) : NULL;
+  if (!a->client_name || (host->server_name && !a->server_name) || pipe(a->pipe_fd)) {
+    free(a->server_name);
+    free(a->client_name);
+    free(a);
+    return MX_ERR_INTERNAL;
+  }
+  for (unsigned i = 0U; i < 2U; ++i) {
+    fcntl(a->pipe_fd[i], F_SETFL, fcntl(a->pipe_fd[i], F_GETFL) | O_NONBLOCK);
+    fcntl(a->pipe_fd[i], F_SETFD, FD_CLOEXEC);
+  }
+  atomic_init(&a->client, NULL);
+  atomic_init(&a->status, 0);
+  atomic_init(&a->done, false);
+  atomic_init(&a->holders, 2);
+  if (mx_loop_watch(host->loop, a->pipe_fd[0], attempt_ended_cb, host)) {
+    atomic_store(&a->holders, 1);
+    attempt_release(a);
+    return MX_ERR_INTERNAL;
+  }
+
+  // Detached: nothing ever waits for it
+  pthread_attr_t attr;
+  pthread_t      thread;
+  pthread_attr_init(&attr);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  const int e = pthread_create(&thread, &attr, connector_main, a);
+  pthread_attr_destroy(&attr);
+  if (e) {
+    mx_loop_unwatch(host->loop, a->pipe_fd[0]);
+    atomic_store(&a->holders, 1);
+    attempt_release(a);
+    return MX_ERR_INTERNAL;
+  }
+  host->attempt        = a;
+  host->connected_cb   = cb;
+  host->connected_data = user_data;
+  return MX_SUCCESS;
+}
+
+bool
+mx_jack_host_connecting(const MxJackHost* const host)
+{
+  return host->attempt != NULL;
+}
+
+bool
+mx_jack_host_connect_wait(MxJackHost* const host, const double timeout_ms)
+{
+  const double until = mx_loop_now_ms() + timeout_ms;
+  while (host->attempt) {
+    const double  left = until - mx_loop_now_ms();
+    struct pollfd pfd  = { host->attempt->pipe_fd[0], POLLIN, 0 };
+    if (left <= 0.0 || (poll(&pfd, 1U, (int)(left + 0.999)) < 0 && errno != EINTR)) {
+      break;
+    }
+    if (pfd.revents & POLLIN) {
+      attempt_ended_cb(host, pfd.fd);
+    }
+  }
+  return host->attempt == NULL;
+}
+
+// ---------------------------------------------------------------------------
+// Closing
+
 // Forget every port (the client is gone, or about to be)
 static void
 forget_ports(MxJackHost* const host)
@@ -295,6 +494,7 @@ forget_ports(MxJackHost* const host)
 void
 mx_jack_host_close(MxJackHost* const host)
 {
+  abandon_attempt(host);
   if (!host->client) {
     return;
   }
@@ -324,40 +524,6 @@ mx_jack_host_free(MxJackHost* const host)
   free(host->server_name);
   free(host->client_name);
   free(host);
-}
-
-MxStatus
-mx_jack_host_open(MxJackHost* const host, char* const why, const size_t why_size)
-{
-  if (host->client && atomic_load(&host->gone)) {
-    mx_jack_host_close(host); // The client the server shut down (see mx_jack_host_wake())
-  }
-  if (host->client) {
-    return MX_SUCCESS;
-  }
-
-  jack_status_t  status  = (jack_status_t)0;
-  const unsigned options = JackNoStartServer | (host->server_name ? JackServerName : 0);
-  host->client =
-    jack_client_open(host->client_name, (jack_options_t)options, &status, host->server_name);
-  if (!host->client) {
-    snprintf(why,
-             why_size,
-             "%s",
-             (status & JackServerFailed)    ? "no JACK server is running"
-             : (status & JackNameNotUnique) ? "the client name is taken"
-                                            : "the JACK server refused the client");
-    return MX_FAILURE;
-  }
-
-  atomic_store(&host->gone, false);
-  jack_set_process_callback(host->client, process_cb, host);
-  jack_set_xrun_callback(host->client, xrun_cb, host);
-  jack_on_info_shutdown(host->client, shutdown_cb, host);
-  jack_set_port_registration_callback(host->client, registration_cb, host);
-  jack_set_port_connect_callback(host->client, connect_cb, host);
-  jack_set_latency_callback(host->client, latency_cb, host);
-  return MX_SUCCESS;
 }
 
 bool
@@ -897,7 +1063,7 @@ mx_jack_host_wake(MxJackHost* const host, const char what)
   switch (what) {
     case MX_JACK_WAKE_SHUTDOWN:
       if (host->client && atomic_load(&host->gone) && host->active) {
-        // Closed at the next mx_jack_host_open(), not now: a stopping
+        // Closed at the next mx_jack_host_connect(), not now: a stopping
         // jackd (1.9.21) still notifies its clients, and dies of SIGPIPE,
         // leaving its files in /dev/shm and its slot in the registry of
         // servers, if one has already closed its socket

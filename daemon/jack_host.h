@@ -30,11 +30,23 @@
     mx_jack_host_wake().
 
   When the server goes away, the host stops using its client (it closes
-  it and forgets its ports at the next mx_jack_host_open(), once the
+  it and forgets its ports at the next mx_jack_host_connect(), once the
   server is done shutting down), but the engine and its mix, the
   connection rules and the connections the ports had (remembered
-  whenever they change) stay; on mx_jack_host_open() and
+  whenever they change) stay; on mx_jack_host_connect() and
   mx_jack_host_start() again, the ports come back with their connections.
+
+  Connecting is the one JACK call that runs elsewhere: jack_client_open()
+  waits for as long as the server does not answer (a stopped jackd, one
+  killed half-way through the handshake, anything that takes the socket
+  and says nothing), so it runs on a short-lived connector thread, one
+  per attempt, and the loop goes on serving OSC and signals meanwhile.
+  The connector does nothing but open the client and post the result
+  through a pipe the loop watches; the callbacks, ports, activation and
+  connections are set up on the control thread, as everything else.  An
+  attempt the host gives up (mx_jack_host_free() while it hangs) is
+  abandoned, not waited for: the connector closes the client if one
+  still comes, and frees what the attempt holds.
 
   Main thread (the loop's), except where noted.
 */
@@ -62,18 +74,50 @@ typedef struct {
 MxJackHost*
 mx_jack_host_new(const MxJackConfig* config, MxLoop* loop);
 
-/// Stop and free a host; NULL is a no-op.
+/**
+   Stop and free a host; NULL is a no-op.  An attempt to connect still in
+   flight is abandoned, never waited for.
+*/
 void
 mx_jack_host_free(MxJackHost* host);
 
 /**
-   Try once to connect to the server (never starting one).
+   Called from the loop when an attempt of mx_jack_host_connect() ends.
 
-   @param why Receives the reason if it fails.
-   @return MX_SUCCESS, or MX_FAILURE if no server answers.
+   @param status MX_SUCCESS: the host is open (mx_jack_host_start() it);
+   MX_FAILURE: no server took the client.
+   @param why Why it failed ("no JACK server is running"); "" on success.
+*/
+typedef void (*MxJackConnectedCb)(void* user_data, MxStatus status, const char* why);
+
+/**
+   Start one attempt to connect to the server (never starting one), on a
+   connector thread, and return at once; the loop calls `cb` when it
+   ends, however long the server takes to answer.  A client the server
+   shut down is closed first (see mx_jack_host_wake()).
+
+   @return MX_SUCCESS if the attempt started, MX_ERR_BAD_STATE if the host
+   is open or an attempt is in flight, MX_ERR_INTERNAL if no thread or
+   pipe could be made (then `cb` is not called).
 */
 MxStatus
-mx_jack_host_open(MxJackHost* host, char* why, size_t why_size);
+mx_jack_host_connect(MxJackHost* host, MxJackConnectedCb cb, void* user_data);
+
+/// True while an attempt of mx_jack_host_connect() is in flight.
+bool
+mx_jack_host_connecting(const MxJackHost* host);
+
+/**
+   Wait, at most `timeout_ms`, for the attempt in flight to end, and then
+   finish it here (its callback runs before this returns).  For a reply
+   that should carry the outcome when the server answers at once (a
+   session manager's open); the loop is held up for no longer than
+   `timeout_ms`.
+
+   @return true if no attempt is in flight any more.
+*/
+bool
+mx_jack_host_connect_wait(MxJackHost* host, double timeout_ms);
 
 /// True while connected.
 bool
@@ -113,7 +157,7 @@ mx_jack_host_start(MxJackHost* host, MxEngine* engine);
 void
 mx_jack_host_pause(MxJackHost* host);
 
-/// Deactivate and disconnect from the server, cleanly.
+/// Deactivate and disconnect from the server, cleanly; abandon an attempt to connect in flight.
 void
 mx_jack_host_close(MxJackHost* host);
 
@@ -128,8 +172,8 @@ mx_jack_host_sync(MxJackHost* host);
    Handle a wake byte posted by the host's JACK callbacks.
 
    @return true if the server has gone away (the host is no longer open;
-   the caller reconnects later with mx_jack_host_open(), which closes the
-   old client first).
+   the caller reconnects later with mx_jack_host_connect(), which closes
+   the old client first).
 */
 bool
 mx_jack_host_wake(MxJackHost* host, char what);

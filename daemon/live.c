@@ -59,6 +59,9 @@
 #define RETRY_FIRST_MS 100.0
 #define RETRY_MAX_MS 1000.0
 
+/// How long an attempt to reach the server may hang before mixd says so, ms
+#define SLOW_TRY_MS 1000.0
+
 /// Frames the engine runs per tick while no server runs it: it keeps
 /// applying changes and letting removed strips go, in silence
 #define IDLE_FRAMES 256U
@@ -67,6 +70,9 @@
 /// every instance, so that the directory can be given to another one
 /// (API, /nsm/client/open: "MUST NOT use the client ID below this point")
 #define NSM_SESSION "mixd"
+
+/// How long a session manager's open waits for the JACK server to answer, ms
+#define NSM_CONNECT_MS 1000.0
 
 /// Wake bytes of the signals
 #define WAKE_QUIT 'q'
@@ -86,6 +92,8 @@ typedef struct {
   pid_t         server;            ///< A server we started, or 0
   char          server_label[128]; ///< "the JACK server 'name'", for messages
   double        next_try;          ///< When to try the server again, ms
+  double        try_began;         ///< When the last attempt to reach it began, ms
+  bool          slow_said;         ///< That the attempt in flight hangs was said
   double        retry;             ///< Current wait between tries, ms
   bool          ever_open;         ///< Reached a server at least once
   bool          waiting;           ///< "Waiting" was said since the last connection
@@ -210,15 +218,20 @@ connected(Live* const live)
   live->retry     = RETRY_FIRST_MS;
 }
 
-// Reach the server when it is time to try again
+// An attempt to reach the server has ended (jack_host.h: it ran on the
+// host's connector thread while the loop went on)
 static void
-try_server(Live* const live)
+server_reached(void* const data, const MxStatus status, const char* const why)
 {
-  char why[128];
-  if (mx_loop_now_ms() < live->next_try) {
-    return;
+  Live* const live = (Live*)data;
+  if (live->slow_said) {
+    mx_log(MX_LOG_NOTICE,
+           "the attempt to reach %s ended after %.1f s",
+           live->server_label,
+           (mx_loop_now_ms() - live->try_began) * 1e-3);
+    live->slow_said = false;
   }
-  if (!mx_jack_host_open(live->host, why, sizeof(why))) {
+  if (!status) {
     connected(live);
     return;
   }
@@ -235,6 +248,31 @@ try_server(Live* const live)
   }
   live->next_try = mx_loop_now_ms() + live->retry;
   live->retry    = live->retry * 2.0 < RETRY_MAX_MS ? live->retry * 2.0 : RETRY_MAX_MS;
+}
+
+// Reach the server when it is time to try again, unless an attempt is in
+// flight; say so once if one hangs (a stopped or half-dead server)
+static void
+try_server(Live* const live)
+{
+  const double now = mx_loop_now_ms();
+  if (mx_jack_host_connecting(live->host)) {
+    if (!live->slow_said && now - live->try_began >= SLOW_TRY_MS) {
+      mx_log(MX_LOG_WARNING,
+             "%s does not answer; still waiting for it (OSC and signals go on)",
+             live->server_label);
+      live->slow_said = true;
+    }
+    return;
+  }
+  if (now < live->next_try) {
+    return;
+  }
+  live->try_began = now;
+  live->slow_said = false;
+  if (mx_jack_host_connect(live->host, server_reached, live)) {
+    server_reached(live, MX_FAILURE, "cannot start a thread to connect");
+  }
 }
 
 static void
@@ -527,18 +565,22 @@ nsm_open_cb(void* const       data,
     return fresh ? MX_NSM_ERR_CREATE_FAILED : MX_NSM_ERR_BAD_PROJECT;
   }
 
-  // Now JACK, at once, so that the ports are there when the manager hears back
+  // Now JACK, at once, so that the ports are there when the manager hears
+  // back (unless the server hangs: then the reply does not wait for it)
   live->hold_jack = false;
   live->next_try  = 0.0;
   live->retry     = RETRY_FIRST_MS;
   if (!mx_jack_host_is_open(live->host)) {
     try_server(live);
+    mx_jack_host_connect_wait(live->host, NSM_CONNECT_MS);
   }
   snprintf(why,
            why_size,
            "session '%s' open%s",
            mx_desk_name(live->desk),
-           mx_jack_host_is_open(live->host) ? "" : "; waiting for the JACK server");
+           mx_jack_host_is_open(live->host)      ? ""
+           : mx_jack_host_connecting(live->host) ? "; connecting to the JACK server"
+                                                 : "; waiting for the JACK server");
   return MX_NSM_OK;
 }
 

@@ -262,11 +262,13 @@ reap(const pid_t pid, const double timeout_ms)
   }
 }
 
-// End a child: `sig`, then SIGKILL after `timeout_ms`; its exit code
+// End a child: `sig`, then SIGKILL after `timeout_ms`; its exit code.  A
+// child a test stopped (SIGSTOP, a hung server) is let go on to take it
 static int
 end_child(const pid_t pid, const int sig, const double timeout_ms)
 {
   kill(pid, sig);
+  kill(pid, SIGCONT);
   const int code = reap(pid, timeout_ms);
   if (code >= 0) {
     return code;
@@ -558,6 +560,7 @@ mxt_rig_sweep(void)
   const size_t n = find_strays(prefix, false, pids, 32U);
   for (size_t i = 0U; i < n; ++i) {
     kill((pid_t)pids[i], SIGTERM);
+    kill((pid_t)pids[i], SIGCONT); // One a failed test left stopped
   }
   for (size_t i = 0U; i < n; ++i) {
     const double until = mxt_now_ms() + SERVER_STOP_MS;

@@ -19,10 +19,13 @@
 #include <jack/jack.h>
 
 #include <math.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -41,6 +44,16 @@
 
 /// How long mixd may take to reconnect after its server is back, ms
 #define RECONNECT_MS 5000.0
+
+/// How long a /pong may take while mixd's connection to a server hangs, ms
+/// (one takes well under a millisecond)
+#define PONG_MS 500.0
+
+/// How long mixd may take to exit on a signal while its connection hangs, ms
+#define EXIT_MS 2000.0
+
+/// How long OSC is checked while the connection hangs, ms
+#define HANG_MS 1500.0
 
 /// sin(pi/4): each side of a centred mono strip (-3 dB sin/cos law)
 #define CENTRE 0.70710678118654752
@@ -968,6 +981,257 @@ START_TEST(signal_stops_cleanly)
 END_TEST
 
 // ---------------------------------------------------------------------------
+// A server that hangs: mixd stays controllable while it connects
+
+// The state letter of process `pid` in /proc (R, S, T for stopped...), or 0
+static char
+process_state(const pid_t pid)
+{
+  char path[64];
+  char line[512];
+  snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+  FILE* const f = fopen(path, "r");
+  if (!f) {
+    return '\0';
+  }
+  const size_t      got = fread(line, 1U, sizeof(line) - 1U, f);
+  const char* const end = (line[got] = '\0', strrchr(line, ')'));
+  fclose(f);
+  return end && end[1] == ' ' ? end[2] : '\0';
+}
+
+// Stop a server with SIGSTOP (it then answers nothing, and keeps its
+// socket), or let it go on with SIGCONT; wait until it is so
+static void
+freeze_server(const MxtServer* const server, const bool frozen)
+{
+  ck_assert_int_gt(server->pid, 0);
+  ck_assert_int_eq(kill(server->pid, frozen ? SIGSTOP : SIGCONT), 0);
+  const double until = mxt_now_ms() + MXT_TIMEOUT_MS;
+  while ((process_state(server->pid) == 'T') != frozen && mxt_now_ms() < until) {
+    mxt_poll_ms(2.0);
+  }
+  ck_assert_msg((process_state(server->pid) == 'T') == frozen,
+                "jackd %ld did not %s",
+                (long)server->pid,
+                frozen ? "stop" : "resume");
+}
+
+/**
+   Ping mixd every 20 ms for `ms`: every /pong (with the ping's number)
+   must come within PONG_MS.
+
+   @return The slowest answer, ms.
+*/
+static double
+pings_answered(MxtOsc* const osc, const MxtMixd* const mixd, const double ms)
+{
+  double       worst = 0.0;
+  int          seq   = 0;
+  const double until = mxt_now_ms() + ms;
+  do {
+    MxtOscMsg m;
+    mxt_osc_drain(osc);
+    const double sent = mxt_now_ms();
+    ck_assert(mxt_osc_send(osc, "/ping", "i", ++seq));
+    bool got = false;
+    while (!got && mxt_now_ms() - sent < PONG_MS &&
+           mxt_osc_wait(osc, "/pong", false, PONG_MS - (mxt_now_ms() - sent), &m)) {
+      got = m.argc == 1U && m.arg[0].type == 'i' && m.arg[0].i == seq;
+    }
+    ck_assert_msg(got,
+                  "no /pong to ping %d within %.0f ms while the connection hangs (see %s)",
+                  seq,
+                  PONG_MS,
+                  mixd->log);
+    worst = m.at_ms - sent > worst ? m.at_ms - sent : worst;
+    mxt_poll_ms(20.0);
+  } while (mxt_now_ms() < until);
+  return worst;
+}
+
+// Send `sig` to mixd and check that it exits with 0 within EXIT_MS; how long it took, ms
+static double
+quits_promptly(MxtMixd* const mixd, const int sig)
+{
+  const double t0   = mxt_now_ms();
+  const int    code = mxt_mixd_stop(mixd, sig);
+  const double took = mxt_now_ms() - t0;
+  ck_assert_msg(code == 0 && took < EXIT_MS,
+                "mixd exited with %d %.0f ms after %s while its connection hung (see %s)",
+                code,
+                took,
+                strsignal(sig),
+                mixd->log);
+  return took;
+}
+
+// The server is stopped (SIGSTOP) before two mixds start on it, so their
+// jack_client_open() hangs: both answer /ping at once all along, one
+// exits 0 at once on SIGTERM, and once the server resumes the other
+// comes up with its ports
+START_TEST(answers_while_server_hangs)
+{
+  static const char* const session = "/strip/add vox 1\n";
+  Rig                      rig;
+  MxtMixd                  quitter;
+  memset(&rig, 0, sizeof(rig));
+  ck_assert_msg(
+    mxt_server_start(&rig.server, NULL), "jackd did not start (see %s)", rig.server.log);
+  freeze_server(&rig.server, true);
+  ck_assert(mxt_mixd_start(&rig.mixd, rig.server.name, "mixd", session, NULL));
+  ck_assert(mxt_mixd_start(&quitter, rig.server.name, "mixd2", session, NULL));
+  const unsigned port[2] = { mxt_mixd_osc_port(&rig.mixd, MXT_TIMEOUT_MS),
+                             mxt_mixd_osc_port(&quitter, MXT_TIMEOUT_MS) };
+  ck_assert_msg(port[0] && port[1], "mixd does not say where it listens (see %s)", rig.mixd.log);
+  MxtOsc* const osc[2] = { mxt_osc_open(port[0]), mxt_osc_open(port[1]) };
+  ck_assert(osc[0] != NULL && osc[1] != NULL);
+
+  const double worst[2] = { pings_answered(osc[0], &rig.mixd, HANG_MS),
+                            pings_answered(osc[1], &quitter, HANG_MS) };
+  ck_assert_msg(!mxt_file_count(rig.mixd.log, "connected to JACK server") &&
+                  !mxt_file_count(quitter.log, "connected to JACK server"),
+                "mixd connected to a stopped server (see %s)",
+                rig.mixd.log);
+  const double quit_ms = quits_promptly(&quitter, SIGTERM);
+
+  // The server goes on: the connection completes, and the ports appear
+  freeze_server(&rig.server, false);
+  const double back = mxt_now_ms();
+  rig.rec           = mxt_client_open(rig.server.name, "rec", 0U, 1U, LOOP);
+  ck_assert_msg(rig.rec != NULL, "cannot open a client on the resumed server");
+  wait_own_port(&rig, "master_out_L", true, RECONNECT_MS);
+  wait_own_port(&rig, "vox_in", true, RECONNECT_MS);
+  const double up = mxt_now_ms() - back;
+  ck_assert_msg(process_state(rig.server.pid) != '\0' && process_state(rig.server.pid) != 'Z',
+                "jackd died (see %s)",
+                rig.server.log);
+  pings_answered(osc[0], &rig.mixd, 100.0);
+  fprintf(stderr,
+          "# stopped server: slowest /pong %.1f ms and %.1f ms during %.0f ms of hanging "
+          "connections; exit on SIGTERM %.0f ms; ports %.0f ms after the server resumed\n",
+          worst[0],
+          worst[1],
+          HANG_MS,
+          quit_ms,
+          up);
+  mxt_osc_close(osc[0]);
+  mxt_osc_close(osc[1]);
+  rig_down(&rig);
+}
+END_TEST
+
+/// A listening socket where libjack (JACK2) looks for server `name`'s,
+/// with the connections it took: a server that never answers
+typedef struct {
+  char path[108]; ///< /dev/shm/jack_NAME_UID_0
+  int  listener;  ///< Listening socket
+  int  taken;     ///< The first connection, never answered
+} Silent;
+
+static void
+silent_open(Silent* const silent, const char* const name)
+{
+  struct sockaddr_un addr;
+  memset(&addr, 0, sizeof(addr));
+  addr.sun_family = AF_UNIX;
+  snprintf(silent->path, sizeof(silent->path), "/dev/shm/jack_%s_%ld_0", name, (long)getuid());
+  snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", silent->path);
+  unlink(silent->path);
+  silent->taken    = -1;
+  silent->listener = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  ck_assert_int_ge(silent->listener, 0);
+  ck_assert_int_eq(bind(silent->listener, (const struct sockaddr*)&addr, sizeof(addr)), 0);
+  ck_assert_int_eq(listen(silent->listener, 16), 0);
+}
+
+static void
+silent_close(Silent* const silent)
+{
+  if (silent->taken >= 0) {
+    close(silent->taken);
+  }
+  close(silent->listener);
+  unlink(silent->path);
+}
+
+// How a hang on a silent server ends: the server is back, or a signal
+static const int hang_ends[] = { 0, SIGINT, SIGTERM };
+
+// The server dies, and in its place a socket takes mixd's connection and
+// never answers: while mixd reconnects to it, it answers /ping at once;
+// then a real server comes back and mixd with its ports, or a signal
+// stops mixd at once with status 0
+START_TEST(reconnects_past_a_silent_server)
+{
+  Rig rig;
+  rig_up(&rig, "/strip/add vox 1\n/jack/connect master_out_L rec:in_1\n", 0U, 1U);
+  wait_connected(&rig, "master_out_L", "rec:in_1", MXT_TIMEOUT_MS); // Active, not only registered
+  const unsigned port = mxt_mixd_osc_port(&rig.mixd, MXT_TIMEOUT_MS);
+  MxtOsc* const  osc  = mxt_osc_open(port);
+  ck_assert(port != 0U && osc != NULL);
+
+  char name[64];
+  snprintf(name, sizeof(name), "%s", rig.server.name);
+  mxt_server_kill(&rig.server);
+  mxt_client_close(rig.feed);
+  mxt_client_close(rig.rec);
+  rig.feed = rig.rec = NULL;
+  ck_assert_msg(mxt_file_wait(rig.mixd.log, "went away", 1U, MXT_TIMEOUT_MS),
+                "mixd did not notice (see %s)",
+                rig.mixd.log);
+  Silent silent;
+  memset(&silent, 0, sizeof(silent));
+  silent_open(&silent, name);
+  struct pollfd pfd = { silent.listener, POLLIN, 0 };
+  ck_assert_msg(poll(&pfd, 1U, (int)RECONNECT_MS) == 1,
+                "mixd did not try the silent server (see %s)",
+                rig.mixd.log);
+  silent.taken = accept(silent.listener, NULL, NULL);
+  ck_assert_int_ge(silent.taken, 0);
+
+  const double worst = pings_answered(osc, &rig.mixd, HANG_MS);
+  ck_assert_uint_eq(mxt_file_count(rig.mixd.log, "connected to JACK server"), 1U);
+  ck_assert_msg(mxt_file_wait(rig.mixd.log, "does not answer", 1U, MXT_TIMEOUT_MS),
+                "mixd does not say the server hangs (see %s)",
+                rig.mixd.log);
+  if (hang_ends[_i]) {
+    const double took = quits_promptly(&rig.mixd, hang_ends[_i]);
+    fprintf(stderr,
+            "# silent server: slowest /pong %.1f ms during %.0f ms of a hanging reconnection; "
+            "exit on %s %.0f ms\n",
+            worst,
+            HANG_MS,
+            strsignal(hang_ends[_i]),
+            took);
+    silent_close(&silent);
+    mxt_osc_close(osc);
+    mxt_rig_teardown();
+    return;
+  }
+
+  // The silent server goes, a real one comes: mixd is back with its ports
+  silent_close(&silent);
+  ck_assert_msg(
+    mxt_server_start(&rig.server, name), "jackd did not restart (see %s)", rig.server.log);
+  const double back = mxt_now_ms();
+  rig.rec           = mxt_client_open(rig.server.name, "rec", 0U, 1U, LOOP);
+  ck_assert(rig.rec != NULL);
+  wait_own_port(&rig, "vox_in", true, RECONNECT_MS);
+  wait_own_port(&rig, "master_out_L", true, RECONNECT_MS);
+  fprintf(stderr,
+          "# silent server: slowest /pong %.1f ms during %.0f ms of a hanging reconnection; "
+          "ports %.0f ms after a real server came back\n",
+          worst,
+          HANG_MS,
+          mxt_now_ms() - back);
+  pings_answered(osc, &rig.mixd, 100.0);
+  mxt_osc_close(osc);
+  rig_down(&rig);
+}
+END_TEST
+
+// ---------------------------------------------------------------------------
 // The rig itself
 
 // A test that fails half-way, with a server, mixd and clients up, is ended
@@ -1067,6 +1331,14 @@ main(void)
   TCase* const stop = live_case("signals_exit", 60.0);
   tcase_add_loop_test(stop, signal_stops_cleanly, 0, MXT_N_CASES(stop_signals));
   suite_add_tcase(s, stop);
+
+  TCase* const hang = live_case("hung_server", 60.0);
+  tcase_add_test(hang, answers_while_server_hangs);
+  suite_add_tcase(s, hang);
+
+  TCase* const silent = live_case("silent_server", 60.0);
+  tcase_add_loop_test(silent, reconnects_past_a_silent_server, 0, MXT_N_CASES(hang_ends));
+  suite_add_tcase(s, silent);
 
   TCase* const rig = live_case("rig", 60.0);
   tcase_add_test(rig, failed_test_leaves_nothing);
