@@ -3,6 +3,7 @@
 #define MX_DSP_COMMON_H
 
 #include <math.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -62,6 +63,22 @@ mx_strerror(MxStatus status);
 
 /// Largest block (period) any processor accepts; JACK's maximum is 8192.
 #define MX_DSP_MAX_BLOCK 8192U
+
+/**
+   Ask the cache for `bytes` of memory from `p` on, a line at a time.  The
+   engine runs hundreds of strips whose state is evicted between periods;
+   fetching the next strip's state while the current one computes hides the
+   memory latency that would otherwise stall every first touch (measured by
+   `make bench`).  A hint only: it changes no result.
+*/
+static inline void
+mx_prefetch(const void* const p, const size_t bytes)
+{
+  const char* const c = (const char*)p;
+  for (size_t off = 0U; off < bytes; off += 64U) {
+    __builtin_prefetch(c + off, 1, 3);
+  }
+}
 
 /// Lowest and highest sample rates the processors are designed for, Hz.
 #define MX_DSP_MIN_RATE 8000.0

@@ -928,3 +928,9 @@ mx_compressor_reset(MxCompressor* const comp)
   clear_state(comp);
   comp->idle = is_off(&comp->amount);
 }
+
+void
+mx_compressor_prefetch(const MxCompressor* const comp)
+{
+  mx_prefetch(comp, offsetof(MxCompressor, key));
+}

@@ -315,4 +315,9 @@ mx_compressor_copy(MxCompressor* dst, const MxCompressor* src) MX_RT;
 void
 mx_compressor_reset(MxCompressor* comp) MX_RT;
 
+/// Warm the cache for the next mx_compressor_process(): its state, not
+/// its scratch buffers (mx_prefetch()).  Audio thread; a hint only.
+void
+mx_compressor_prefetch(const MxCompressor* comp) MX_RT;
+
 #endif // MX_DSP_COMPRESSOR_H

@@ -260,3 +260,15 @@ mx_delay_clear(MxDelay* const delay)
   memset(delay->ring, 0, (size_t)delay->size * delay->n_channels * sizeof(float));
   mx_delay_reset(delay);
 }
+
+void
+mx_delay_prefetch(const MxDelay* const delay, const unsigned stage)
+{
+  if (stage == 0U) {
+    mx_prefetch(delay, sizeof(*delay));
+    return;
+  }
+  for (uint32_t c = 0U; c < delay->n_channels; ++c) {
+    mx_prefetch(&delay->ring[(size_t)c * delay->size + delay->write], sizeof(float));
+  }
+}

@@ -107,6 +107,14 @@ void
 mx_delay_process(MxDelay* delay, float* const* bufs, uint32_t n) MX_RT;
 
 /**
+   Warm the cache for the next mx_delay_process() (mx_prefetch()): `stage`
+   0 fetches the line itself, 1 the start of the block it writes next.
+   Audio thread; a hint only.
+*/
+void
+mx_delay_prefetch(const MxDelay* delay, unsigned stage) MX_RT;
+
+/**
    End a crossfade at once: the next block reads at the delay last set.
 
    The history is kept.  Audio thread.

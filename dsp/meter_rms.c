@@ -231,3 +231,16 @@ mx_meter_rms_reset(MxMeterRms* const meter)
   meter->fresh       = 0.0;
   meter->max_sum     = 0.0;
 }
+
+void
+mx_meter_rms_prefetch(const MxMeterRms* const meter, const unsigned stage)
+{
+  if (stage == 0U) {
+    mx_prefetch(meter, sizeof(*meter));
+    return;
+  }
+  const uint32_t out = meter->pos >= meter->window ? meter->pos - meter->window
+                                                   : meter->pos + meter->capacity - meter->window;
+  mx_prefetch(&meter->ring[meter->pos], sizeof(float));
+  mx_prefetch(&meter->ring[out], sizeof(float));
+}

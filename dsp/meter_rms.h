@@ -97,4 +97,13 @@ mx_meter_rms_read_reset(MxMeterRms* meter, MxMeterRmsReading* out) MX_RT;
 void
 mx_meter_rms_reset(MxMeterRms* meter) MX_RT;
 
+/**
+   Warm the cache for the next mx_meter_rms_process() (mx_prefetch()):
+   `stage` 0 fetches the meter itself, 1 the ring slots the next chunk
+   writes and drops (read from the meter, so after stage 0 has landed).
+   Audio thread; a hint only.
+*/
+void
+mx_meter_rms_prefetch(const MxMeterRms* meter, unsigned stage) MX_RT;
+
 #endif // MX_DSP_METER_RMS_H

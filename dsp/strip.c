@@ -3,6 +3,7 @@
 #include "strip.h"
 
 #include <assert.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -324,6 +325,27 @@ mx_strip_reset(MxStrip* const strip)
   }
   mx_smooth_jump(&strip->limiter_fade, strip->limiter_inserted ? 1.0f : 0.0f);
   strip->limiter_wait = 0U;
+}
+
+void
+mx_strip_prefetch(const MxStrip* const strip, const unsigned stage)
+{
+  const unsigned nch = strip->channels;
+  if (stage == 0U) {
+    // All but the copies an order change fades through
+    mx_prefetch(strip, offsetof(MxStrip, old_eq));
+    mx_prefetch(&strip->old_comp, sizeof(*strip) - offsetof(MxStrip, old_comp));
+    return;
+  }
+  const unsigned ring_stage = stage - 1U;
+  if (stage == 1U) {
+    mx_compressor_prefetch(strip->comp);
+  }
+  mx_delay_prefetch(strip->delay, ring_stage);
+  for (unsigned c = 0U; c < nch; ++c) {
+    mx_meter_rms_prefetch(strip->pre.rms[c], ring_stage);
+    mx_meter_rms_prefetch(strip->post.rms[c], ring_stage);
+  }
 }
 
 // The EQ's bands and the compressor, in one order

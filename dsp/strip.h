@@ -304,6 +304,19 @@ mx_strip_width(MxStrip* strip) MX_RT;
 void
 mx_strip_reset(MxStrip* strip) MX_RT;
 
+/// Stages of mx_strip_prefetch(), each reading only what the one before fetched.
+#define MX_STRIP_PREFETCH_STAGES 3U
+
+/**
+   Warm the cache for the next mx_strip_process() of `strip` while another
+   strip computes (mx_prefetch()).  Stage 0 fetches the strip's own state,
+   1 the processors it points to, 2 the ring slots they use next; run each
+   stage a strip or more after the one before it, so that a stage reads
+   pointers that have already arrived.  Audio thread; a hint only.
+*/
+void
+mx_strip_prefetch(const MxStrip* strip, unsigned stage) MX_RT;
+
 /**
    Process one block: `channels` inputs in, a stereo pair out.
 
