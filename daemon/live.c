@@ -80,6 +80,8 @@
 
 typedef struct {
   MxSettings    opts;
+  int           argc; ///< The command line, read again on SIGHUP
+  char**        argv; ///< (its options override the files)
   MxLoop*       loop;
   MxJackHost*   host;
   MxEngine*     engine;            ///< The mix
@@ -129,27 +131,27 @@ install_signals(MxLoop* const loop)
 // ---------------------------------------------------------------------------
 // Sessions
 
-// SIGHUP: the session file again (or the session as saved); one that does
-// not read changes nothing
+// SIGHUP, second part: the --session file again, for a mix kept in a file
+// edited by hand or by a script; one that does not read changes nothing.
+// Without --session the mix is left alone: going back to a saved session
+// would throw away the changes made since (`mixctl load` does it on purpose).
 static void
 reload(Live* const live)
 {
-  char       why[1024];
-  const bool file = live->opts.session[0] != '\0' && !live->nsm;
+  char why[1024];
+  if (!live->opts.session[0] || live->nsm) {
+    return;
+  }
   if (!live->desk) {
     mx_log(MX_LOG_NOTICE, "reload: no session is open yet");
     return;
   }
-  char name[MX_STORE_NAME_MAX]; // a copy: the desk writes its name from it
-  snprintf(name, sizeof(name), "%s", mx_desk_name(live->desk));
-  const MxStatus st = file ? mx_desk_load_file(live->desk, live->opts.session, why, sizeof(why))
-                           : mx_desk_load(live->desk, name, why, sizeof(why));
-  if (st) {
+  if (mx_desk_load_file(live->desk, live->opts.session, why, sizeof(why))) {
     mx_log(MX_LOG_ERROR, "reload: %s; the mix is unchanged", why);
     return;
   }
   mx_jack_host_sync(live->host);
-  mx_log(MX_LOG_NOTICE, "reloaded %s", file ? live->opts.session : mx_desk_name(live->desk));
+  mx_log(MX_LOG_NOTICE, "reloaded %s", live->opts.session);
 }
 
 // ---------------------------------------------------------------------------
@@ -350,6 +352,116 @@ osc_readable(void* const data, const int fd)
   mx_osc_server_receive(((Live*)data)->osc);
 }
 
+// ---------------------------------------------------------------------------
+// SIGHUP
+
+// What the OSC socket is bound with, from the settings
+static MxOscConfig
+osc_config(const MxSettings* const opts)
+{
+  MxOscConfig config;
+  memset(&config, 0, sizeof(config));
+  config.listen  = opts->osc_listen;
+  config.port    = opts->osc_port;
+  config.n_allow = opts->n_osc_allow;
+  memcpy(config.allow, opts->osc_allow, sizeof(config.allow));
+  return config;
+}
+
+static void
+say_changed(const char* const name,
+            const char* const was,
+            const char* const now,
+            const bool        live,
+            void* const       data)
+{
+  (void)data;
+  if (live) {
+    mx_log(MX_LOG_NOTICE, "reload: %s = %s (was %s)", name, now, was);
+  } else {
+    mx_log(MX_LOG_WARNING,
+           "reload: %s = %s takes effect at the next start; running with %s",
+           name,
+           now,
+           was);
+  }
+}
+
+// Bind the socket the settings now ask for, then let the old one go; if it
+// cannot be bound, the old one stays and so do its settings
+static bool
+rebind_osc(Live* const live, const MxSettings* const next)
+{
+  char                why[256];
+  const MxOscConfig   config   = osc_config(next);
+  const MxOscHandlers handlers = mx_osc_control_handlers(live->control);
+  MxOscServer* const  server   = mx_osc_server_new(&config, &handlers, why, sizeof(why));
+  if (!server) {
+    mx_log(MX_LOG_ERROR,
+           "reload: OSC cannot listen on %s; still on %s port %u",
+           why,
+           live->opts.osc_listen,
+           mx_osc_server_port(live->osc));
+    return false;
+  }
+  mx_loop_unwatch(live->loop, mx_osc_server_fd(live->osc));
+  mx_osc_control_set_server(live->control, server);
+  mx_osc_server_free(live->osc);
+  live->osc = server;
+  mx_loop_watch(live->loop, mx_osc_server_fd(server), osc_readable, live);
+  mx_log(MX_LOG_NOTICE, "OSC on %s port %u (UDP)", next->osc_listen, mx_osc_server_port(server));
+  return true;
+}
+
+// SIGHUP, first part: mixd.conf and the command line read again, as at
+// start; what a running mixd can take on is applied (mixd.conf(5) marks
+// it), the rest is logged as waiting for the next start.  A file that
+// does not read changes nothing.
+static void
+reload_settings(Live* const live)
+{
+  char       err[1024];
+  MxSettings next;
+  mx_settings_defaults(&next);
+  if (mx_settings_read_files(&next, err, sizeof(err))) {
+    mx_log(MX_LOG_ERROR, "reload: %s; the settings are unchanged", err);
+    return;
+  }
+  if (mx_settings_parse_args(&next, live->argc, live->argv, "mixd")) {
+    mx_log(MX_LOG_ERROR, "reload: the command line no longer reads; the settings are unchanged");
+    return;
+  }
+  // Names given at start rather than read: a private server's, the manager's client id
+  if (next.start_server && !next.server_name[0]) {
+    memcpy(next.server_name, live->opts.server_name, sizeof(next.server_name));
+  }
+  if (live->nsm) {
+    memcpy(next.client_name, live->opts.client_name, sizeof(next.client_name));
+  }
+  if (!mx_settings_diff(&live->opts, &next, say_changed, NULL)) {
+    mx_log(MX_LOG_INFO, "reload: the settings are unchanged");
+    return;
+  }
+
+  MxSettings applied = live->opts;
+  applied.log_level  = next.log_level;
+  mx_log_set_level(applied.log_level);
+  if (live->osc) {
+    const bool moved =
+      strcmp(next.osc_listen, live->opts.osc_listen) || next.osc_port != live->opts.osc_port;
+    if (!moved || rebind_osc(live, &next)) {
+      memcpy(applied.osc_listen, next.osc_listen, sizeof(applied.osc_listen));
+      applied.osc_port    = next.osc_port;
+      applied.n_osc_allow = next.n_osc_allow;
+      memcpy(applied.osc_allow, next.osc_allow, sizeof(applied.osc_allow));
+      mx_osc_server_set_allow(live->osc, applied.osc_allow, applied.n_osc_allow);
+    }
+    applied.osc_lease = next.osc_lease;
+    mx_osc_control_set_lease(live->control, (double)applied.osc_lease);
+  }
+  live->opts = applied;
+}
+
 static void
 wake(void* const data, const char what)
 {
@@ -360,6 +472,7 @@ wake(void* const data, const char what)
       mx_loop_quit(live->loop);
       break;
     case WAKE_RELOAD:
+      reload_settings(live);
       reload(live);
       break;
     default:
@@ -383,14 +496,8 @@ start_osc(Live* const live)
   if (!live->opts.osc) {
     return 0;
   }
-  MxOscConfig config;
-  memset(&config, 0, sizeof(config));
-  config.listen  = live->opts.osc_listen;
-  config.port    = live->opts.osc_port;
-  config.n_allow = live->opts.n_osc_allow;
-  memcpy(config.allow, live->opts.osc_allow, sizeof(config.allow));
-
-  live->control = mx_osc_control_new(NULL, live->engine, (double)live->opts.osc_lease);
+  const MxOscConfig config = osc_config(&live->opts);
+  live->control            = mx_osc_control_new(NULL, live->engine, (double)live->opts.osc_lease);
   if (!live->control) {
     mx_log(MX_LOG_ERROR, "OSC: out of memory");
     return -1;
@@ -712,6 +819,8 @@ mx_live_main(int argc, char** argv)
     return 1;
   }
   const int parsed = mx_settings_parse_args(&live.opts, argc, argv, "mixd");
+  live.argc        = argc;
+  live.argv        = argv;
   if (parsed) {
     return parsed == 1 ? 0 : 2;
   }

@@ -544,6 +544,24 @@ man_text(FILE* const out, const char* const text)
   }
 }
 
+// The settings a running mixd takes on at SIGHUP; the others (JACK,
+// capacity, where sessions live) shape what is built at start and wait for
+// the next one.  Kept beside the table so that mixd.conf(5) says so for each.
+static const char* const live_settings[] = {
+  "log-level", "osc-listen", "osc-port", "osc-allow", "osc-lease",
+};
+
+static bool
+is_live(const Setting* const s)
+{
+  for (size_t i = 0U; i < sizeof(live_settings) / sizeof(live_settings[0]); ++i) {
+    if (!strcmp(live_settings[i], s->name)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 void
 mx_settings_print_man(FILE* const out)
 {
@@ -567,7 +585,7 @@ mx_settings_print_man(FILE* const out)
     }
     fputs(". Default: ", out);
     man_text(out, s->def[0] ? s->def : "empty");
-    fputs(".\n", out);
+    fputs(is_live(s) ? ". SIGHUP applies a new value.\n" : ".\n", out);
   }
 }
 
@@ -697,6 +715,26 @@ mx_settings_print(const MxSettings* const cfg, FILE* const out)
     format_value(cfg, &settings[i], value, sizeof(value));
     fprintf(out, "%s = %s\n", settings[i].name, value);
   }
+}
+
+unsigned
+mx_settings_diff(const MxSettings* const   was,
+                 const MxSettings* const   now,
+                 const MxSettingsChangedCb cb,
+                 void* const               data)
+{
+  unsigned changed = 0U;
+  for (size_t i = 0U; i < N_SETTINGS; ++i) {
+    char before[MX_SETTINGS_PATH_MAX + 16U];
+    char after[MX_SETTINGS_PATH_MAX + 16U];
+    format_value(was, &settings[i], before, sizeof(before));
+    format_value(now, &settings[i], after, sizeof(after));
+    if (strcmp(before, after)) {
+      cb(settings[i].name, before, after, is_live(&settings[i]), data);
+      ++changed;
+    }
+  }
+  return changed;
 }
 
 // `~/x` as $HOME/x, into `out`

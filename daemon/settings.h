@@ -111,6 +111,20 @@ mx_settings_print_help(FILE* out);
 void
 mx_settings_print_man(FILE* out);
 
+/// Told of one setting that differs: its name, both values as a file writes
+/// them, and whether a running mixd applies it on SIGHUP (mixd.conf(5)).
+typedef void (
+  *MxSettingsChangedCb)(const char* name, const char* was, const char* now, bool live, void* data);
+
+/**
+   Compare two sets of settings, one call of `cb` per setting that
+   differs, in the table's order.
+
+   @return The number of settings that differ.
+*/
+unsigned
+mx_settings_diff(const MxSettings* was, const MxSettings* now, MxSettingsChangedCb cb, void* data);
+
 /// Print every setting as a config file line with its current value (`mixd config`).
 void
 mx_settings_print(const MxSettings* cfg, FILE* out);

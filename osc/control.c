@@ -257,10 +257,10 @@ mx_osc_control_new(MxOscServer* const server, MxEngine* const engine, const doub
   if (!ctl) {
     return NULL;
   }
-  ctl->server  = server;
-  ctl->engine  = engine;
-  ctl->limits  = mx_model_limits(mx_engine_model(engine));
-  ctl->lease   = 1000.0 * (lease_s >= 1.0 && lease_s <= 3600.0 ? lease_s : MX_OSC_DEFAULT_LEASE_S);
+  ctl->server = server;
+  ctl->engine = engine;
+  ctl->limits = mx_model_limits(mx_engine_model(engine));
+  mx_osc_control_set_lease(ctl, lease_s);
   ctl->targets = (Target*)malloc(MX_OSC_MAX_TARGETS * sizeof(Target));
   ctl->aliases = (Alias*)calloc(MAX_ALIASES, sizeof(Alias));
   if (!ctl->targets || !ctl->aliases || make_shadow(ctl)) {
@@ -298,6 +298,12 @@ mx_osc_control_free(MxOscControl* const ctl)
   free(ctl->aliases);
   free(ctl->targets);
   free(ctl);
+}
+
+void
+mx_osc_control_set_lease(MxOscControl* const ctl, const double lease_s)
+{
+  ctl->lease = 1000.0 * (lease_s >= 1.0 && lease_s <= 3600.0 ? lease_s : MX_OSC_DEFAULT_LEASE_S);
 }
 
 void

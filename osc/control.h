@@ -67,6 +67,11 @@ mx_osc_control_new(MxOscServer* server, MxEngine* engine, double lease_s);
 void
 mx_osc_control_free(MxOscControl* control);
 
+/// Lease of the subscriptions made or renewed from now on, seconds (1 to
+/// 3600; outside: the default); the running ones keep theirs until renewed.
+void
+mx_osc_control_set_lease(MxOscControl* control, double lease_s);
+
 /// Answer through another server (or the first one: a controller may be made before its server).
 void
 mx_osc_control_set_server(MxOscControl* control, MxOscServer* server);

@@ -146,6 +146,20 @@ mx_osc_peer_set_port(MxOscPeer* const peer, const unsigned port)
 // ---------------------------------------------------------------------------
 // The socket
 
+void
+mx_osc_server_set_allow(MxOscServer* const  server,
+                        const MxCidr* const allow,
+                        const unsigned      n_allow)
+{
+  server->n_allow = n_allow < MX_OSC_MAX_ALLOW ? n_allow : MX_OSC_MAX_ALLOW;
+  memcpy(server->allow, allow, server->n_allow * sizeof(MxCidr));
+  if (!server->n_allow) {
+    mx_cidr_parse("127.0.0.0/8", &server->allow[0]);
+    mx_cidr_parse("::1/128", &server->allow[1]);
+    server->n_allow = 2U;
+  }
+}
+
 MxOscServer*
 mx_osc_server_new(const MxOscConfig* const   config,
                   const MxOscHandlers* const handlers,
@@ -163,13 +177,7 @@ mx_osc_server_new(const MxOscConfig* const   config,
   server->out      = (uint8_t*)malloc(MAX_PACKET);
 
   // Loopback only unless told otherwise
-  server->n_allow = config->n_allow < MX_OSC_MAX_ALLOW ? config->n_allow : MX_OSC_MAX_ALLOW;
-  memcpy(server->allow, config->allow, server->n_allow * sizeof(MxCidr));
-  if (!server->n_allow) {
-    mx_cidr_parse("127.0.0.0/8", &server->allow[0]);
-    mx_cidr_parse("::1/128", &server->allow[1]);
-    server->n_allow = 2U;
-  }
+  mx_osc_server_set_allow(server, config->allow, config->n_allow);
 
   char             service[16];
   struct addrinfo  hints;

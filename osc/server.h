@@ -121,6 +121,11 @@ mx_osc_server_fd(const MxOscServer* server);
 unsigned
 mx_osc_server_port(const MxOscServer* server);
 
+/// Take a new allow-list (as MxOscConfig's: none means the loopback
+/// networks); packets already read are not looked at again.
+void
+mx_osc_server_set_allow(MxOscServer* server, const MxCidr* allow, unsigned n_allow);
+
 /**
    Read every packet waiting and hand it to the callbacks.  Packets from
    outside the allow-list are dropped and counted.

@@ -234,6 +234,52 @@ check "SIGHUP, good: taken" ctl h 0 get /strip/h/fader
 check "SIGHUP, good: -9" has_text "$tmp/out" "/strip/h/fader -9"
 mixd_kill h
 
+# SIGHUP reads mixd.conf again.  What a running mixd can take on is
+# applied at once: an allow-list that shuts loopback out and then lets it
+# in, a new listen address (a socket bound anew, the old one closed), the
+# log level, the lease.  A setting that needs a restart is logged as
+# waiting, a broken file changes nothing, and the mix is never touched
+# (no --session: SIGHUP does not go back to a saved session).
+conf="$XDG_CONFIG_HOME/mixd/mixd.conf"
+mkdir -p "$(dirname "$conf")"
+printf 'log-level = notice\n' >"$conf"
+mixd_start r --session-dir "$tmp/r" || exit 1
+check "reload: a change to keep" ctl r 0 send /dev/stdin <<'SESSION'
+/strip/add keep 1
+/strip/keep/fader -7.5
+SESSION
+dump_to r "$tmp/dump.r"
+hup_conf() { # file text (printf format), then the log line it must give
+  # shellcheck disable=SC2059
+  printf "$1" >"$conf"
+  kill -HUP "$(cat "$tmp/r.pid")"
+  wait_text "$tmp/r.log" "$2"
+}
+check "reload: allow-list" hup_conf 'osc-allow = 10.0.0.0/8\n' "reload: osc-allow = 10.0.0.0/8 (was )"
+check "reload: loopback shut out" ctl r 1 --timeout 0.5 get /strip/keep/fader
+check "reload: refusals logged" wait_text "$tmp/r.log" "from outside the allow-list"
+check "reload: allow-list back" hup_conf 'osc-allow = 127.0.0.0/8\n' \
+  "reload: osc-allow = 127.0.0.0/8 (was 10.0.0.0/8)"
+check "reload: loopback let in" ctl r 0 get /strip/keep/fader
+check "reload: log level, lease" hup_conf 'osc-allow = 127.0.0.0/8\nlog-level = info\nosc-lease = 7\n' \
+  "reload: osc-lease = 7 (was 30)"
+check "reload: log level logged" has_text "$tmp/r.log" "reload: log-level = info (was notice)"
+check "reload: lease taken" ctl r 0 get /subscribe
+check "reload: lease 7 s" has_text "$tmp/out" " 7"
+check "reload: restart setting" hup_conf 'osc-allow = 127.0.0.0/8\nlog-level = info\nosc-lease = 7\nstrips = 17\n' \
+  "warning: reload: strips = 17 takes effect at the next start; running with"
+check "reload: broken file" hup_conf 'osc-lease = 7\nosc-lease = soon\n' \
+  "error: reload: $conf:2: "
+check "reload: broken file: settings kept" ctl r 0 get /strip/keep/fader
+old_port=$(cat "$tmp/r.port")
+check "reload: new address" hup_conf 'osc-listen = 0.0.0.0\n' "OSC on 0.0.0.0 port"
+sed -n 's/.*OSC on 0\.0\.0\.0 port \([0-9]*\) (UDP).*/\1/p' "$tmp/r.log" >"$tmp/r.port"
+check "reload: answers on the new socket" ctl r 0 get /strip/keep/fader
+check "reload: old socket closed" mixctl_on "$old_port" 1 --timeout 0.5 get /strip/keep/fader
+check "reload: the mix untouched" state_is r "$tmp/dump.r"
+rm -f "$conf"
+mixd_kill r
+
 # A broken mixd.conf (the user's, the system's): no start, status 1,
 # FILE:LINE: reason, and the session directory untouched; then a good start
 # restores the autosave

@@ -371,6 +371,56 @@ START_TEST(help_and_man_list_every_setting)
 END_TEST
 
 // What `mixd config` prints reads back as the same settings
+// What mx_settings_diff() reports: every setting that differs, once, in
+// the table's order, with both values and whether SIGHUP applies it
+typedef struct {
+  char     text[1024];
+  unsigned calls;
+} DiffLog;
+
+static void
+log_diff(const char* const name,
+         const char* const was,
+         const char* const now,
+         const bool        live,
+         void* const       data)
+{
+  DiffLog* const log = (DiffLog*)data;
+  const size_t   n   = strlen(log->text);
+  snprintf(log->text + n,
+           sizeof(log->text) - n,
+           "%s %s->%s %s;",
+           name,
+           was,
+           now,
+           live ? "live" : "restart");
+  ++log->calls;
+}
+
+START_TEST(diff_names_changes_and_what_sighup_applies)
+{
+  MxSettings a;
+  MxSettings b;
+  char       why[256];
+  DiffLog    log = { "", 0U };
+  mx_settings_defaults(&a);
+  mx_settings_defaults(&b);
+  ck_assert_uint_eq(mx_settings_diff(&a, &b, log_diff, &log), 0U);
+  ck_assert_uint_eq(log.calls, 0U);
+
+  ck_assert_int_eq(mx_settings_set(&b, "osc-port", "7771", why, sizeof(why)), MX_SUCCESS);
+  ck_assert_int_eq(mx_settings_set(&b, "strips", "12", why, sizeof(why)), MX_SUCCESS);
+  ck_assert_int_eq(mx_settings_set(&b, "log-level", "debug", why, sizeof(why)), MX_SUCCESS);
+  ck_assert_int_eq(mx_settings_set(&b, "osc-allow", "10.0.0.0/8", why, sizeof(why)), MX_SUCCESS);
+  ck_assert_uint_eq(mx_settings_diff(&a, &b, log_diff, &log), 4U);
+  ck_assert_uint_eq(log.calls, 4U);
+  ck_assert_ptr_nonnull(strstr(log.text, "osc-port 7770->7771 live;"));
+  ck_assert_ptr_nonnull(strstr(log.text, "osc-allow ->10.0.0.0/8 live;"));
+  ck_assert_ptr_nonnull(strstr(log.text, "log-level notice->debug live;"));
+  ck_assert_ptr_nonnull(strstr(log.text, "strips 256->12 restart;"));
+}
+END_TEST
+
 START_TEST(printed_settings_read_back)
 {
   MxSettings c;
@@ -409,6 +459,7 @@ settings_suite(void)
   tcase_add_test(t, bad_args_are_usage_errors);
   tcase_add_test(t, help_and_man_list_every_setting);
   tcase_add_test(t, printed_settings_read_back);
+  tcase_add_test(t, diff_names_changes_and_what_sighup_applies);
   suite_add_tcase(s, t);
   return s;
 }
