@@ -674,31 +674,6 @@ run_edge(MxProcess* const proc, MxProcNode* const node, const uint32_t dest, con
   return mx_mix_edge_is_connected(edge);
 }
 
-static void
-run_node(MxProcess* const          proc,
-         MxProcNode* const         node,
-         const float* const* const in,
-         const uint32_t            n)
-{
-  MxStripTaps taps;
-  wanted_taps(proc, node, &taps);
-  mx_strip_process_taps(node->strip, in, &taps, proc->out[0], proc->out[1], n);
-
-  for (uint32_t i = 0U; i < node->n_active;) {
-    if (run_edge(proc, node, node->active[i], n)) {
-      ++i;
-    } else {
-      node->active[i] = node->active[--node->n_active];
-    }
-  }
-
-  if (mx_mix_edge_is_connected(&node->monitor)) {
-    const float* src[2] = { NULL, NULL };
-    source_of(proc, node->monitor.source, src);
-    mx_mix_edge_process(&node->monitor, src, proc->mon, n);
-  }
-}
-
 // Warm the cache for the strips about to run: strip s + k + 1 gets stage k
 // of mx_strip_prefetch(), and the node after those its own state, so that
 // every stage finds the pointers it follows already fetched.  Hundreds of
@@ -726,6 +701,116 @@ prefetch_strips(const MxProcess* const proc, const uint32_t s)
       mx_prefetch(node->active, (size_t)node->dests * sizeof(*node->active));
     }
   }
+}
+
+// The node's edges and monitor feed, once its strip has run
+static void
+run_edges(MxProcess* const proc, MxProcNode* const node, const uint32_t n)
+{
+  for (uint32_t i = 0U; i < node->n_active;) {
+    if (run_edge(proc, node, node->active[i], n)) {
+      ++i;
+    } else {
+      node->active[i] = node->active[--node->n_active];
+    }
+  }
+
+  if (mx_mix_edge_is_connected(&node->monitor)) {
+    const float* src[2] = { NULL, NULL };
+    source_of(proc, node->monitor.source, src);
+    mx_mix_edge_process(&node->monitor, src, proc->mon, n);
+  }
+}
+
+static void
+run_node(MxProcess* const          proc,
+         MxProcNode* const         node,
+         const float* const* const in,
+         const uint32_t            n)
+{
+  MxStripTaps taps;
+  wanted_taps(proc, node, &taps);
+  mx_strip_process_taps(node->strip, in, &taps, proc->out[0], proc->out[1], n);
+  run_edges(proc, node, n);
+}
+
+// A strip that can run in a bank: mono, and nothing reads its pre-EQ tap
+// (the taps are one set of buffers, and a bank runs every front first)
+static bool
+bankable(const MxProcNode* const node)
+{
+  if (!node || node->channels != 1U || !mx_strip_is_bankable(node->strip)) {
+    return false;
+  }
+  for (uint32_t i = 0U; i < node->n_active; ++i) {
+    if (node->edges[node->active[i]].source == MX_TAP_PRE_EQ) {
+      return false;
+    }
+  }
+  return !(node->monitor.mode != MX_EDGE_OFF && node->monitor.source == MX_TAP_PRE_EQ);
+}
+
+// The input of strip slot s
+static const float*
+strip_input(const MxProcess* const  proc,
+            const MxEngineIo* const io,
+            const uint32_t          s,
+            const unsigned          c)
+{
+  const MxEngineInput* const input = io && io->strips ? &io->strips[s] : NULL;
+  return input && input->ch[c] ? input->ch[c] : proc->silence;
+}
+
+// Strips from slot s: a bank of the bankable ones that follow (empty slots
+// skipped), so that their EQs share SIMD lanes (mx_strip_process_bank_front());
+// a single strip otherwise.  Returns the slot after the last one run.
+static uint32_t
+run_strips(MxProcess* const proc, const MxEngineIo* const io, const uint32_t s, const uint32_t n)
+{
+  const uint32_t      strips = proc->config.limits.strips;
+  MxProcNode*         bank[MX_STRIP_BANK];
+  MxStrip*            bank_strips[MX_STRIP_BANK];
+  const float*        mono[MX_STRIP_BANK][1];
+  const float* const* in[MX_STRIP_BANK];
+  unsigned            count = 0U;
+  uint32_t            t     = s;
+  for (; t < strips && count < MX_STRIP_BANK; ++t) {
+    MxProcNode* const node = proc->strips[t];
+    if (!node) {
+      continue;
+    }
+    if (!bankable(node)) {
+      break;
+    }
+    prefetch_strips(proc, t);
+    bank[count]        = node;
+    bank_strips[count] = node->strip;
+    mono[count][0]     = strip_input(proc, io, t, 0U);
+    in[count]          = mono[count];
+    ++count;
+  }
+
+  if (count < 2U) {
+    prefetch_strips(proc, s);
+    MxProcNode* const node = proc->strips[s];
+    if (node) {
+      const float* single[2] = { proc->silence, proc->silence };
+      for (unsigned c = 0U; c < node->channels; ++c) {
+        single[c] = strip_input(proc, io, s, c);
+      }
+      run_node(proc, node, single, n);
+    }
+    return s + 1U;
+  }
+
+  mx_strip_process_bank_front(bank_strips, in, count, n);
+  for (unsigned k = 0U; k < count; ++k) {
+    MxStripTaps taps;
+    wanted_taps(proc, bank[k], &taps);
+    mx_strip_process_bank_back(bank[k]->strip, &taps, proc->out[0], proc->out[1], n);
+    run_edges(proc, bank[k], n);
+  }
+  return t;
 }
 
 // Copy a node's own output to the host
@@ -835,18 +920,9 @@ mx_proc_run(MxProcess* const proc, const MxEngineIo* const io, const uint32_t n)
   memset(proc->mon[0], 0, n * sizeof(float));
   memset(proc->mon[1], 0, n * sizeof(float));
 
-  // Strips
-  for (uint32_t s = 0U; s < limits.strips; ++s) {
-    MxProcNode* const node = proc->strips[s];
-    prefetch_strips(proc, s);
-    if (node) {
-      const MxEngineInput* const input = io && io->strips ? &io->strips[s] : NULL;
-      const float*               in[2] = { proc->silence, proc->silence };
-      for (unsigned c = 0U; input && c < node->channels; ++c) {
-        in[c] = input->ch[c] ? input->ch[c] : proc->silence;
-      }
-      run_node(proc, node, in, n);
-    }
+  // Strips, in banks where they can
+  for (uint32_t s = 0U; s < limits.strips;) {
+    s = run_strips(proc, io, s, n);
   }
 
   // Buses, sources first

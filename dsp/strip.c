@@ -473,6 +473,39 @@ mx_strip_process(MxStrip* const            strip,
   mx_strip_process_taps(strip, in, NULL, out_l, out_r, n);
 }
 
+// The stages before the EQ's bands: a copy of the input (JACK's or the
+// renderer's buffers), the input stages, the high pass ahead of the gate
+static void
+process_input(MxStrip* const strip, const float* const* const in, const uint32_t n)
+{
+  const unsigned nch = strip->channels;
+  float* const*  ch  = strip->work;
+  for (unsigned c = 0U; c < nch; ++c) {
+    memcpy(ch[c], in[c], n * sizeof(float));
+  }
+  mx_gain_process_channels(&strip->trim, ch, nch, n);
+  mx_delay_process(strip->delay, ch, n);
+}
+
+static void
+process_front(MxStrip* const            strip,
+              const float* const* const in,
+              const MxStripTaps* const  taps,
+              const uint32_t            n)
+{
+  process_input(strip, in, n);
+  mx_strip_eq_process_hpf(&strip->eq, strip->work, n);
+  mx_gate_process(&strip->gate, strip->work, strip->channels, NULL, n);
+  tap_out(strip, taps, MX_TAP_PRE_EQ, n);
+}
+
+static void
+process_back(MxStrip* const           strip,
+             const MxStripTaps* const taps,
+             float* const             out_l,
+             float* const             out_r,
+             uint32_t                 n);
+
 void
 mx_strip_process_taps(MxStrip* const            strip,
                       const float* const* const in,
@@ -482,23 +515,70 @@ mx_strip_process_taps(MxStrip* const            strip,
                       const uint32_t            n)
 {
   assert(n <= MX_DSP_MAX_BLOCK);
+  process_front(strip, in, taps, n);
+  process_eq_comp(strip, n);
+  process_back(strip, taps, out_l, out_r, n);
+}
 
+bool
+mx_strip_is_bankable(const MxStrip* const strip)
+{
+  return strip->channels == 1U && !strip->fading && strip->eq_after_comp == strip->running_after;
+}
+
+void
+mx_strip_process_bank_front(MxStrip* const* const            strips,
+                            const float* const* const* const in,
+                            const unsigned                   count,
+                            const uint32_t                   n)
+{
+  assert(count <= MX_STRIP_BANK && n <= MX_DSP_MAX_BLOCK);
+  MxStripEq* eqs[MX_STRIP_BANK]  = { NULL };
+  float*     bufs[MX_STRIP_BANK] = { NULL };
+  for (unsigned k = 0U; k < count; ++k) {
+    MxStrip* const strip = strips[k];
+    assert(mx_strip_is_bankable(strip));
+    process_input(strip, in[k], n);
+    eqs[k]  = &strip->eq;
+    bufs[k] = strip->work[0];
+  }
+  mx_strip_eq_process_hpf_bank(eqs, bufs, count, n);
+  for (unsigned k = 0U; k < count; ++k) {
+    MxStrip* const strip = strips[k];
+    mx_gate_process(&strip->gate, strip->work, 1U, NULL, n);
+    if (strip->running_after) {
+      mx_compressor_process(strip->comp, strip->work, 1U, NULL, n);
+    }
+  }
+  mx_strip_eq_process_bands_bank(eqs, bufs, count, n);
+  for (unsigned k = 0U; k < count; ++k) {
+    if (!strips[k]->running_after) {
+      mx_compressor_process(strips[k]->comp, strips[k]->work, 1U, NULL, n);
+    }
+  }
+}
+
+void
+mx_strip_process_bank_back(MxStrip* const           strip,
+                           const MxStripTaps* const taps,
+                           float* const             out_l,
+                           float* const             out_r,
+                           const uint32_t           n)
+{
+  process_back(strip, taps, out_l, out_r, n);
+}
+
+// The stages after the EQ and the compressor, to the outputs
+static void
+process_back(MxStrip* const           strip,
+             const MxStripTaps* const taps,
+             float* const             out_l,
+             float* const             out_r,
+             const uint32_t           n)
+{
   const unsigned nch    = strip->channels;
   float* const*  ch     = strip->work;
   const bool     master = strip->layout == MX_STRIP_LAYOUT_MASTER;
-
-  // Work on a copy: the inputs are JACK's or the renderer's buffers
-  for (unsigned c = 0U; c < nch; ++c) {
-    memcpy(ch[c], in[c], n * sizeof(float));
-  }
-
-  // Input stages, then the high pass ahead of the gate
-  mx_gain_process_channels(&strip->trim, ch, nch, n);
-  mx_delay_process(strip->delay, ch, n);
-  mx_strip_eq_process_hpf(&strip->eq, ch, n);
-  mx_gate_process(&strip->gate, ch, nch, NULL, n);
-  tap_out(strip, taps, MX_TAP_PRE_EQ, n);
-  process_eq_comp(strip, n);
 
   // The master widens before its limiter, so the ceiling holds for the image sent out
   if (master) {

@@ -327,6 +327,40 @@ void
 mx_strip_process(MxStrip* strip, const float* const* in, float* out_l, float* out_r, uint32_t n)
   MX_RT;
 
+/// Most strips mx_strip_process_bank_front() runs together.
+#define MX_STRIP_BANK MX_STRIP_EQ_BANK
+
+/// True if the strip can run in a bank: mono, and not crossfading to a new
+/// EQ / compressor order.  Audio thread.
+bool
+mx_strip_is_bankable(const MxStrip* strip) MX_RT;
+
+/**
+   Process one block of up to MX_STRIP_BANK strips together, bit for bit as
+   mx_strip_process_taps() would one by one: this call runs each strip to
+   the end of its EQ and compressor, with the EQs' bands side by side in
+   SIMD lanes (mx_strip_eq_process_bands_bank()); then
+   mx_strip_process_bank_back() finishes each, in any order, before the
+   next block.  For strips with no pre-EQ tap to copy.
+
+   @param strips `count` strips, each mx_strip_is_bankable().
+   @param in The input of each (one channel).
+*/
+void
+mx_strip_process_bank_front(MxStrip* const*            strips,
+                            const float* const* const* in,
+                            unsigned                   count,
+                            uint32_t                   n) MX_RT;
+
+/// The rest of mx_strip_process_taps() for a strip of a bank (taps
+/// MX_TAP_PRE_FADER and MX_TAP_POST_FADER only).
+void
+mx_strip_process_bank_back(MxStrip*           strip,
+                           const MxStripTaps* taps,
+                           float*             out_l,
+                           float*             out_r,
+                           uint32_t           n) MX_RT;
+
 /**
    Process one block as mx_strip_process(), and copy the signal at each
    tap that `taps` asks for (channels 0 to mx_strip_channels() - 1).

@@ -380,6 +380,63 @@ cascade_stereo(const MxBiquadCoeffs* const restrict c,
   }
 }
 
+// Four mono chains at once, one per lane of a 4 x double vector: the same
+// operations in the same order as cascade_mono(), so each lane's output is
+// what its EQ alone gives.  Lanes past `lanes` repeat the last real one and
+// are not stored.  Built for AVX where the CPU has it, SSE2 otherwise
+// (no FMA: a fused multiply-add would round differently from the one-by-one
+// path).
+typedef double Double4 __attribute__((vector_size(4 * sizeof(double))));
+
+typedef struct {
+  Double4 b0, b1, b2, a1, a2;
+} BankCoeffs;
+
+typedef struct {
+  Double4 z1;
+  Double4 z2;
+} BankMemory;
+
+static inline __attribute__((always_inline)) void
+cascade_bank(const BankCoeffs* const restrict c,
+             BankMemory* const restrict memory,
+             const unsigned      count,
+             float* const* const bufs,
+             const unsigned      lanes,
+             const uint32_t      n)
+{
+  BankMemory m[MAX_CHAIN];
+#pragma GCC unroll 8
+  for (unsigned b = 0U; b < count; ++b) {
+    m[b] = memory[b];
+  }
+
+  float* const b0 = bufs[0];
+  float* const b1 = bufs[lanes > 1U ? 1U : 0U];
+  float* const b2 = bufs[lanes > 2U ? 2U : lanes - 1U];
+  float* const b3 = bufs[lanes > 3U ? 3U : lanes - 1U];
+  for (uint32_t i = 0U; i < n; ++i) {
+    Double4 x = { (double)b0[i], (double)b1[i], (double)b2[i], (double)b3[i] };
+#pragma GCC unroll 8
+    for (unsigned b = 0U; b < count; ++b) {
+      const Double4 y = c[b].b0 * x + m[b].z1;
+      m[b].z1         = (c[b].b1 * x + m[b].z2) - c[b].a1 * y;
+      m[b].z2         = c[b].b2 * x - c[b].a2 * y;
+      x               = y;
+    }
+    // Stored last to first: a repeated lane reads its buffer before this
+    b3[i] = (float)x[3];
+    b2[i] = (float)x[2];
+    b1[i] = (float)x[1];
+    b0[i] = (float)x[0];
+  }
+
+#pragma GCC unroll 8
+  for (unsigned b = 0U; b < count; ++b) {
+    memory[b] = m[b];
+  }
+}
+
 // Call `kernel` with a constant chain length (1 to MAX_CHAIN)
 #define DISPATCH(count, kernel, ...)        \
   switch (count) {                          \
@@ -641,6 +698,62 @@ process_settled(MxStripEq* const    eq,
   for (unsigned b = 0U; b < count; ++b) {
     z1[b][0] = m[b].z1;
     z2[b][0] = m[b].z2;
+  }
+}
+
+// The active biquads of a mono EQ's part: their designs and memory
+typedef struct {
+  MxBiquadCoeffs c[MAX_CHAIN];
+  double*        z1[MAX_CHAIN];
+  double*        z2[MAX_CHAIN];
+  unsigned       count;
+} Chain;
+
+static void
+gather_chain(MxStripEq* const eq, const unsigned part, Chain* const chain)
+{
+  chain->count = 0U;
+  for (unsigned i = parts[part].first; i < parts[part].end; ++i) {
+    MxStripEqSection* const s = &eq->sections[i];
+    for (unsigned b = 0U; s->active && b < s->n; ++b) {
+      chain->c[chain->count]  = s->coeffs[b];
+      chain->z1[chain->count] = &s->z1[b][0];
+      chain->z2[chain->count] = &s->z2[b][0];
+      ++chain->count;
+    }
+  }
+}
+
+// Settled chains of one length in the lanes of cascade_bank()
+static __attribute__((target_clones("avx2", "default"))) void
+run_bank(const Chain* const* const chains,
+         float* const* const       bufs,
+         const unsigned            lanes,
+         const uint32_t            n)
+{
+  const unsigned count = chains[0]->count;
+  BankCoeffs     c[MAX_CHAIN];
+  BankMemory     m[MAX_CHAIN];
+  for (unsigned b = 0U; b < count; ++b) {
+    for (unsigned l = 0U; l < MX_STRIP_EQ_BANK; ++l) {
+      const Chain* const ch = chains[l < lanes ? l : lanes - 1U];
+      c[b].b0[l]            = ch->c[b].b0;
+      c[b].b1[l]            = ch->c[b].b1;
+      c[b].b2[l]            = ch->c[b].b2;
+      c[b].a1[l]            = ch->c[b].a1;
+      c[b].a2[l]            = ch->c[b].a2;
+      m[b].z1[l]            = *ch->z1[b];
+      m[b].z2[l]            = *ch->z2[b];
+    }
+  }
+
+  DISPATCH(count, cascade_bank, bufs, lanes, n);
+
+  for (unsigned b = 0U; b < count; ++b) {
+    for (unsigned l = 0U; l < lanes; ++l) {
+      *chains[l]->z1[b] = m[b].z1[l];
+      *chains[l]->z2[b] = m[b].z2[l];
+    }
   }
 }
 
@@ -977,6 +1090,76 @@ void
 mx_strip_eq_process_bands(MxStripEq* const eq, float* const* const bufs, const uint32_t n)
 {
   process_part(eq, PART_BANDS, bufs, n);
+}
+
+// process_part() for up to MX_STRIP_EQ_BANK mono EQs, in banks where settled
+static void
+process_part_bank(MxStripEq* const* const eqs,
+                  const unsigned          part,
+                  float* const* const     bufs,
+                  const unsigned          count,
+                  const uint32_t          n)
+{
+  assert(count <= MX_STRIP_EQ_BANK && n <= MX_DSP_MAX_BLOCK);
+  Chain chains[MX_STRIP_EQ_BANK];
+  bool  done[MX_STRIP_EQ_BANK]    = { false };
+  bool  settled[MX_STRIP_EQ_BANK] = { false };
+
+  // Ramping or stereo: one by one; settled with nothing to run: only tidied
+  for (unsigned k = 0U; k < count; ++k) {
+    if (eqs[k]->ramping[part] || eqs[k]->channels != 1U) {
+      process_part(eqs[k], part, &bufs[k], n);
+      done[k] = true;
+      continue;
+    }
+    gather_chain(eqs[k], part, &chains[k]);
+    settled[k] = true;
+    done[k]    = chains[k].count == 0U;
+  }
+
+  // The rest in banks of chains of one length
+  for (unsigned k = 0U; k < count; ++k) {
+    if (done[k]) {
+      continue;
+    }
+    const Chain* bank[MX_STRIP_EQ_BANK]      = { &chains[k] };
+    float*       lane_bufs[MX_STRIP_EQ_BANK] = { bufs[k] };
+    unsigned     lanes                       = 1U;
+    done[k]                                  = true;
+    for (unsigned j = k + 1U; j < count; ++j) {
+      if (!done[j] && chains[j].count == chains[k].count) {
+        bank[lanes]      = &chains[j];
+        lane_bufs[lanes] = bufs[j];
+        ++lanes;
+        done[j] = true;
+      }
+    }
+    run_bank(bank, lane_bufs, lanes, n);
+  }
+
+  for (unsigned k = 0U; k < count; ++k) {
+    if (settled[k]) {
+      tidy(eqs[k], part);
+    }
+  }
+}
+
+void
+mx_strip_eq_process_hpf_bank(MxStripEq* const* const eqs,
+                             float* const* const     bufs,
+                             const unsigned          count,
+                             const uint32_t          n)
+{
+  process_part_bank(eqs, PART_HPF, bufs, count, n);
+}
+
+void
+mx_strip_eq_process_bands_bank(MxStripEq* const* const eqs,
+                               float* const* const     bufs,
+                               const unsigned          count,
+                               const uint32_t          n)
+{
+  process_part_bank(eqs, PART_BANDS, bufs, count, n);
 }
 
 void

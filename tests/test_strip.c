@@ -1535,6 +1535,98 @@ START_TEST(master_balances_after_the_limiter)
 }
 END_TEST
 
+// Strips run in a bank (mx_strip_process_bank_front() / _back()) give what
+// each gives alone, bit for bit, whatever their EQs do: settled chains of
+// one length share lanes, a chain of another length or one still gliding
+// runs apart, and a strip with its EQ after the compressor keeps its order
+enum { BANK_BLOCK = 128, BANK_BLOCKS = 40 };
+
+static void
+set_up_bank_strip(MxStrip* const strip, const unsigned which)
+{
+  MxStripEq* const eq = mx_strip_eq(strip);
+  mx_strip_eq_set_hpf_enabled(eq, which != 2U);
+  ck_assert_int_eq(mx_strip_eq_set_hpf_freq_hz(eq, 60.0f + 20.0f * (float)which), MX_SUCCESS);
+  for (unsigned b = 0U; b < (which == 1U ? 2U : 4U); ++b) {
+    ck_assert_int_eq(mx_strip_eq_set_band_enabled(eq, b, true), MX_SUCCESS);
+    ck_assert_int_eq(mx_strip_eq_set_band_freq_hz(eq, b, 200.0f * (float)(b + 1U + which)),
+                     MX_SUCCESS);
+    ck_assert_int_eq(mx_strip_eq_set_band_gain_db(eq, b, (b % 2U ? -4.0f : 5.0f) + (float)which),
+                     MX_SUCCESS);
+  }
+  MxCompressor* const comp = mx_strip_compressor(strip);
+  mx_compressor_set_enabled(comp, true);
+  ck_assert_int_eq(mx_compressor_set_threshold_db(comp, -20.0f), MX_SUCCESS);
+  ck_assert_int_eq(mx_strip_set_fader_db(strip, -3.0f * (float)which), MX_SUCCESS);
+  if (which == 3U) {
+    mx_strip_set_eq_after_comp(strip, true);
+  }
+}
+
+START_TEST(bank_is_bit_exact_with_strips_alone)
+{
+  enum { N = MX_STRIP_BANK };
+  MxStrip*     banked[N];
+  MxStrip*     alone[N];
+  static float in[N][BANK_BLOCK * BANK_BLOCKS];
+  static float out[2][2][BANK_BLOCK];
+  for (unsigned k = 0U; k < N; ++k) {
+    banked[k] = mx_strip_new(1U, 48000.0);
+    alone[k]  = mx_strip_new(1U, 48000.0);
+    ck_assert_ptr_nonnull(banked[k]);
+    ck_assert_ptr_nonnull(alone[k]);
+    set_up_bank_strip(banked[k], k);
+    set_up_bank_strip(alone[k], k);
+    mxt_noise(in[k], BANK_BLOCK * BANK_BLOCKS, 0.8, 11U + k);
+  }
+
+  unsigned in_bank = 0U;
+  for (unsigned blk = 0U; blk < BANK_BLOCKS; ++blk) {
+    if (blk == BANK_BLOCKS / 2U) {
+      // A gain moves on one strip: its EQ glides while the others stay settled
+      ck_assert_int_eq(mx_strip_eq_set_band_gain_db(mx_strip_eq(banked[0]), 0U, -9.0f), MX_SUCCESS);
+      ck_assert_int_eq(mx_strip_eq_set_band_gain_db(mx_strip_eq(alone[0]), 0U, -9.0f), MX_SUCCESS);
+    }
+    const float*        ins[N][1];
+    const float* const* in_ptrs[N];
+    for (unsigned k = 0U; k < N; ++k) {
+      ins[k][0]  = in[k] + blk * BANK_BLOCK;
+      in_ptrs[k] = ins[k];
+    }
+    // The order change of strip 3 fades in the first blocks: run it alone then
+    unsigned            count = 0U;
+    MxStrip*            bank[N];
+    const float* const* bank_in[N];
+    for (unsigned k = 0U; k < N; ++k) {
+      if (mx_strip_is_bankable(banked[k])) {
+        bank[count]    = banked[k];
+        bank_in[count] = in_ptrs[k];
+        ++count;
+      }
+    }
+    in_bank += count == N ? 1U : 0U;
+    mx_strip_process_bank_front(bank, bank_in, count, BANK_BLOCK);
+    unsigned b = 0U;
+    for (unsigned k = 0U; k < N; ++k) {
+      if (b < count && bank[b] == banked[k]) {
+        mx_strip_process_bank_back(banked[k], NULL, out[0][0], out[0][1], BANK_BLOCK);
+        ++b;
+      } else {
+        mx_strip_process(banked[k], in_ptrs[k], out[0][0], out[0][1], BANK_BLOCK);
+      }
+      mx_strip_process(alone[k], in_ptrs[k], out[1][0], out[1][1], BANK_BLOCK);
+      ck_assert_msg(
+        !memcmp(out[0], out[1], sizeof(out[0])), "strip %u differs in block %u", k, blk);
+    }
+  }
+  ck_assert_uint_gt(in_bank, BANK_BLOCKS / 2U); // the bank did run whole
+  for (unsigned k = 0U; k < N; ++k) {
+    mx_strip_free(banked[k]);
+    mx_strip_free(alone[k]);
+  }
+}
+END_TEST
+
 static Suite*
 strip_suite(void)
 {
@@ -1600,6 +1692,10 @@ strip_suite(void)
   tcase_add_test(limiter, reinserted_limiter_starts_clean);
   tcase_add_test(limiter, limiter_insert_crossfades_without_a_click);
   suite_add_tcase(s, limiter);
+
+  TCase* const bank = tcase_create("bank");
+  tcase_add_test(bank, bank_is_bit_exact_with_strips_alone);
+  suite_add_tcase(s, bank);
 
   TCase* const master = tcase_create("master");
   tcase_add_test(master, master_widens_before_the_limiter);
