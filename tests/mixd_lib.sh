@@ -6,9 +6,9 @@
 # and $tmp/TAG.port.
 
 # Start mixd TAG with OPTIONs on a port of its own choosing (--osc-port 0),
-# and wait until it answers.  mixd opens JACK on its main thread, and where
-# JACK servers come and go a client open can hang in libjack, so a mixd
-# that does not answer is started again
+# and wait until it answers.  mixd opens JACK on a thread of its own, so a
+# hung libjack no longer stops it answering; a mixd that does not answer is
+# still started again, as a guard against a machine too busy to start it
 mixd_start() {
   tag=$1
   shift
