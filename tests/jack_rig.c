@@ -916,17 +916,25 @@ mxt_mixd_stop(MxtMixd* const mixd, const int sig)
 int
 mxt_mixd_reload(MxtMixd* const mixd, const char* const session_text)
 {
-  // Every SIGHUP logs exactly one line with "reload" in it: "reloaded
-  // FILE" or "reload of FILE failed" / "reload of FILE: why"
-  const size_t said = mxt_file_count(mixd->log, "reload");
-  const size_t done = mxt_file_count(mixd->log, "reloaded");
+  // A SIGHUP first reads the settings (lines "reload: NAME = ..." for what
+  // changed), then the session, which ends in exactly one of these lines
+  const size_t done   = mxt_file_count(mixd->log, "reloaded");
+  const size_t failed = mxt_file_count(mixd->log, "; the mix is unchanged") +
+                        mxt_file_count(mixd->log, "reload: no session is open yet");
   if (mixd->pid <= 0 || !mxt_write_file(mixd->session, session_text) || kill(mixd->pid, SIGHUP)) {
     return -1;
   }
-  if (!mxt_file_wait(mixd->log, "reload", said + 1U, MXT_TIMEOUT_MS)) {
-    return -1;
+  for (const double end = mxt_now_ms() + MXT_TIMEOUT_MS; mxt_now_ms() < end; mxt_poll_ms(5.0)) {
+    if (mxt_file_count(mixd->log, "reloaded") > done) {
+      return 1;
+    }
+    if (mxt_file_count(mixd->log, "; the mix is unchanged") +
+          mxt_file_count(mixd->log, "reload: no session is open yet") >
+        failed) {
+      return 0;
+    }
   }
-  return mxt_file_count(mixd->log, "reloaded") > done ? 1 : 0;
+  return -1;
 }
 
 // ---------------------------------------------------------------------------
