@@ -767,13 +767,12 @@ strip_input(const MxProcess* const  proc,
 static uint32_t
 run_strips(MxProcess* const proc, const MxEngineIo* const io, const uint32_t s, const uint32_t n)
 {
-  const uint32_t      strips = proc->config.limits.strips;
-  MxProcNode*         bank[MX_STRIP_BANK];
-  MxStrip*            bank_strips[MX_STRIP_BANK];
-  const float*        mono[MX_STRIP_BANK][1];
-  const float* const* in[MX_STRIP_BANK];
-  unsigned            count = 0U;
-  uint32_t            t     = s;
+  const uint32_t strips = proc->config.limits.strips;
+  MxProcNode*    bank[MX_STRIP_BANK];
+  MxStrip*       bank_strips[MX_STRIP_BANK];
+  const float*   in[MX_STRIP_BANK];
+  unsigned       count = 0U;
+  uint32_t       t     = s;
   for (; t < strips && count < MX_STRIP_BANK; ++t) {
     MxProcNode* const node = proc->strips[t];
     if (!node) {
@@ -785,24 +784,26 @@ run_strips(MxProcess* const proc, const MxEngineIo* const io, const uint32_t s, 
     prefetch_strips(proc, t);
     bank[count]        = node;
     bank_strips[count] = node->strip;
-    mono[count][0]     = strip_input(proc, io, t, 0U);
-    in[count]          = mono[count];
+    in[count]          = strip_input(proc, io, t, 0U);
     ++count;
   }
 
-  if (count < 2U) {
-    prefetch_strips(proc, s);
-    MxProcNode* const node = proc->strips[s];
-    if (node) {
-      const float* single[2] = { proc->silence, proc->silence };
-      for (unsigned c = 0U; c < node->channels; ++c) {
-        single[c] = strip_input(proc, io, s, c);
-      }
-      run_node(proc, node, single, n);
+  if (count == 0U) {
+    if (t == strips) {
+      return t; // Only empty slots were left
     }
-    return s + 1U;
+    // One that cannot join a bank (stereo, or fading, or tapped before its EQ)
+    MxProcNode* const node = proc->strips[t];
+    prefetch_strips(proc, t);
+    const float* single[2] = { proc->silence, proc->silence };
+    for (unsigned c = 0U; c < node->channels; ++c) {
+      single[c] = strip_input(proc, io, t, c);
+    }
+    run_node(proc, node, single, n);
+    return t + 1U;
   }
 
+  // A bank of one costs what the strip alone does: the lanes it leaves are idle
   mx_strip_process_bank_front(bank_strips, in, count, n);
   for (unsigned k = 0U; k < count; ++k) {
     MxStripTaps taps;

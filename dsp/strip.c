@@ -499,13 +499,6 @@ process_front(MxStrip* const            strip,
   tap_out(strip, taps, MX_TAP_PRE_EQ, n);
 }
 
-static void
-process_back(MxStrip* const           strip,
-             const MxStripTaps* const taps,
-             float* const             out_l,
-             float* const             out_r,
-             uint32_t                 n);
-
 void
 mx_strip_process_taps(MxStrip* const            strip,
                       const float* const* const in,
@@ -517,7 +510,7 @@ mx_strip_process_taps(MxStrip* const            strip,
   assert(n <= MX_DSP_MAX_BLOCK);
   process_front(strip, in, taps, n);
   process_eq_comp(strip, n);
-  process_back(strip, taps, out_l, out_r, n);
+  mx_strip_process_bank_back(strip, taps, out_l, out_r, n);
 }
 
 bool
@@ -527,10 +520,10 @@ mx_strip_is_bankable(const MxStrip* const strip)
 }
 
 void
-mx_strip_process_bank_front(MxStrip* const* const            strips,
-                            const float* const* const* const in,
-                            const unsigned                   count,
-                            const uint32_t                   n)
+mx_strip_process_bank_front(MxStrip* const* const     strips,
+                            const float* const* const in,
+                            const unsigned            count,
+                            const uint32_t            n)
 {
   assert(count <= MX_STRIP_BANK && n <= MX_DSP_MAX_BLOCK);
   MxStripEq* eqs[MX_STRIP_BANK]  = { NULL };
@@ -538,7 +531,7 @@ mx_strip_process_bank_front(MxStrip* const* const            strips,
   for (unsigned k = 0U; k < count; ++k) {
     MxStrip* const strip = strips[k];
     assert(mx_strip_is_bankable(strip));
-    process_input(strip, in[k], n);
+    process_input(strip, &in[k], n);
     eqs[k]  = &strip->eq;
     bufs[k] = strip->work[0];
   }
@@ -558,23 +551,14 @@ mx_strip_process_bank_front(MxStrip* const* const            strips,
   }
 }
 
+// The stages after the EQ and the compressor, to the outputs: the end of
+// every strip's block, banked or not
 void
 mx_strip_process_bank_back(MxStrip* const           strip,
                            const MxStripTaps* const taps,
                            float* const             out_l,
                            float* const             out_r,
                            const uint32_t           n)
-{
-  process_back(strip, taps, out_l, out_r, n);
-}
-
-// The stages after the EQ and the compressor, to the outputs
-static void
-process_back(MxStrip* const           strip,
-             const MxStripTaps* const taps,
-             float* const             out_l,
-             float* const             out_r,
-             const uint32_t           n)
 {
   const unsigned nch    = strip->channels;
   float* const*  ch     = strip->work;

@@ -344,16 +344,17 @@ mx_strip_is_bankable(const MxStrip* strip) MX_RT;
    next block.  For strips with no pre-EQ tap to copy.
 
    @param strips `count` strips, each mx_strip_is_bankable().
-   @param in The input of each (one channel).
+   @param in The input of each (its one channel).
 */
 void
-mx_strip_process_bank_front(MxStrip* const*            strips,
-                            const float* const* const* in,
-                            unsigned                   count,
-                            uint32_t                   n) MX_RT;
+mx_strip_process_bank_front(MxStrip* const*     strips,
+                            const float* const* in,
+                            unsigned            count,
+                            uint32_t            n) MX_RT;
 
 /// The rest of mx_strip_process_taps() for a strip of a bank (taps
-/// MX_TAP_PRE_FADER and MX_TAP_POST_FADER only).
+/// MX_TAP_PRE_FADER and MX_TAP_POST_FADER only): from the limiter insert to
+/// the outputs.
 void
 mx_strip_process_bank_back(MxStrip*           strip,
                            const MxStripTaps* taps,

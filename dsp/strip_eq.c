@@ -307,11 +307,25 @@ update(MxStripEq* const eq, const unsigned part, const uint32_t len)
 }
 
 /*
+  One sample `x` through `count` biquads, in place: the recursion of every
+  kernel below, written once so that a scalar, a stereo pair and a bank of
+  lanes give the same bits.  In TDF-II order, with z2 added before a1 y so
+  that the recursion through y is one multiply and one subtraction long.
+  `x` is a double or a vector of them; the coefficients broadcast.
+*/
+#define CASCADE_SAMPLE(c, m, count, x)                                          \
+  _Pragma("GCC unroll 8") for (unsigned b_ = 0U; b_ < (count); ++b_)            \
+  {                                                                             \
+    const __typeof__(x) y_ = (c)[b_].b0 * (x) + (m)[b_].z1;                     \
+    (m)[b_].z1             = ((c)[b_].b1 * (x) + (m)[b_].z2) - (c)[b_].a1 * y_; \
+    (m)[b_].z2             = (c)[b_].b2 * (x) - (c)[b_].a2 * y_;                \
+    (x)                    = y_;                                                \
+  }
+
+/*
   A chain of biquads for one channel.  `count` is a constant at each call
   (DISPATCH()), so with the inner loop unrolled the memory stays in
-  registers and the biquads of one sample overlap with the next.  In TDF-II
-  order, with z2 added before a1 y so that the recursion through y is one
-  multiply and one subtraction long.
+  registers and the biquads of one sample overlap with the next.
 */
 static inline __attribute__((always_inline)) void
 cascade_mono(const MxBiquadCoeffs* const restrict c,
@@ -328,13 +342,7 @@ cascade_mono(const MxBiquadCoeffs* const restrict c,
 
   for (uint32_t i = 0U; i < n; ++i) {
     double x = (double)buf[i];
-#pragma GCC unroll 8
-    for (unsigned b = 0U; b < count; ++b) {
-      const double y = c[b].b0 * x + m[b].z1;
-      m[b].z1        = (c[b].b1 * x + m[b].z2) - c[b].a1 * y;
-      m[b].z2        = c[b].b2 * x - c[b].a2 * y;
-      x              = y;
-    }
+    CASCADE_SAMPLE(c, m, count, x);
     buf[i] = (float)x;
   }
 
@@ -363,13 +371,7 @@ cascade_stereo(const MxBiquadCoeffs* const restrict c,
 
   for (uint32_t i = 0U; i < n; ++i) {
     Double2 x = { (double)left[i], (double)right[i] };
-#pragma GCC unroll 8
-    for (unsigned b = 0U; b < count; ++b) {
-      const Double2 y = c[b].b0 * x + m[b].z1;
-      m[b].z1         = (c[b].b1 * x + m[b].z2) - c[b].a1 * y;
-      m[b].z2         = c[b].b2 * x - c[b].a2 * y;
-      x               = y;
-    }
+    CASCADE_SAMPLE(c, m, count, x);
     left[i]  = (float)x[0];
     right[i] = (float)x[1];
   }
@@ -417,13 +419,7 @@ cascade_bank(const BankCoeffs* const restrict c,
   float* const b3 = bufs[lanes > 3U ? 3U : lanes - 1U];
   for (uint32_t i = 0U; i < n; ++i) {
     Double4 x = { (double)b0[i], (double)b1[i], (double)b2[i], (double)b3[i] };
-#pragma GCC unroll 8
-    for (unsigned b = 0U; b < count; ++b) {
-      const Double4 y = c[b].b0 * x + m[b].z1;
-      m[b].z1         = (c[b].b1 * x + m[b].z2) - c[b].a1 * y;
-      m[b].z2         = c[b].b2 * x - c[b].a2 * y;
-      x               = y;
-    }
+    CASCADE_SAMPLE(c, m, count, x);
     // Stored last to first: a repeated lane reads its buffer before this
     b3[i] = (float)x[3];
     b2[i] = (float)x[2];
