@@ -58,7 +58,7 @@ mx_mix_edge_cut(MxMixEdge* const edge)
   edge->mode = edge->next_mode = MX_EDGE_OFF;
 }
 
-void
+MX_SIMD_CLONES void
 mx_mix_add(float* const restrict dst,
            const float* const restrict src,
            const float    g,
@@ -70,7 +70,7 @@ mx_mix_add(float* const restrict dst,
 }
 
 // dst[i] += g0 a[i] + g1 b[i], constant gains
-static void
+static MX_SIMD_CLONES void
 add2(float* const restrict dst,
      const float* const restrict a,
      const float* const restrict b,

@@ -721,7 +721,7 @@ gather_chain(MxStripEq* const eq, const unsigned part, Chain* const chain)
 }
 
 // Settled chains of one length in the lanes of cascade_bank()
-static __attribute__((target_clones("avx2", "default"))) void
+static MX_SIMD_CLONES void
 run_bank(const Chain* const* const chains,
          float* const* const       bufs,
          const unsigned            lanes,
