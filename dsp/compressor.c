@@ -807,17 +807,22 @@ dispatch(MxCompressor* const       comp,
   return run(comp, ch, key, nch, n, mode);
 }
 
-void
-mx_compressor_process(MxCompressor* const       comp,
-                      float* const* const       ch,
-                      const unsigned            nch,
-                      const float* const* const sc,
-                      const uint32_t            n)
+// The start of a block, before its detector runs: the bypass, the key, the
+// RMS averager's start, and how the block is to run.  Returns false for a
+// block that passes untouched (bypassed, or empty).
+static bool
+begin(MxCompressor* const       comp,
+      float* const* const       ch,
+      const unsigned            nch,
+      const float* const* const sc,
+      const uint32_t            n,
+      const float**             key,
+      Mode* const               mode)
 {
   assert(n <= MX_DSP_MAX_BLOCK);
   assert(nch >= 1U && nch <= MX_DYN_MAX_CHANNELS);
   if (n == 0U) {
-    return;
+    return false;
   }
 
   if (is_off(&comp->amount)) {
@@ -826,11 +831,10 @@ mx_compressor_process(MxCompressor* const       comp,
       clear_state(comp);
       comp->idle = true;
     }
-    return;
+    return false;
   }
   comp->idle = false;
 
-  const float* key[MX_DYN_MAX_CHANNELS] = { NULL, NULL };
   for (unsigned c = 0U; c < nch; ++c) {
     key[c] = sc ? sc[c] : ch[c];
   }
@@ -851,28 +855,32 @@ mx_compressor_process(MxCompressor* const       comp,
   comp->ms_live = rms_wanted;
 
   // A pair shares one reduction when fully linked and both states agree
-  Mode mode;
-  mode.linked  = nch == 1U || (settled_on(&comp->link) && fabs(comp->gr[0] - comp->gr[1]) < SNAP);
-  mode.ramping = !(mx_smooth_is_settled(&comp->threshold) && mx_smooth_is_settled(&comp->slope) &&
-                   mx_smooth_is_settled(&comp->knee) && mx_smooth_is_settled(&comp->makeup) &&
-                   settled_on(&comp->amount) && mx_smooth_is_settled(&comp->rms_mix) &&
-                   (mode.linked || mx_smooth_is_settled(&comp->link)));
-  mode.rms     = rms_wanted;
-  mode.peak    = !settled_on(&comp->rms_mix);
+  mode->linked  = nch == 1U || (settled_on(&comp->link) && fabs(comp->gr[0] - comp->gr[1]) < SNAP);
+  mode->ramping = !(mx_smooth_is_settled(&comp->threshold) && mx_smooth_is_settled(&comp->slope) &&
+                    mx_smooth_is_settled(&comp->knee) && mx_smooth_is_settled(&comp->makeup) &&
+                    settled_on(&comp->amount) && mx_smooth_is_settled(&comp->rms_mix) &&
+                    (mode->linked || mx_smooth_is_settled(&comp->link)));
+  mode->rms     = rms_wanted;
+  mode->peak    = !settled_on(&comp->rms_mix);
 
-  if (mode.linked) {
+  if (mode->linked) {
     comp->gr[0] = comp->gr[1] = fmax(comp->gr[0], comp->gr[nch - 1U]);
   }
-  if (!mode.ramping) {
+  if (!mode->ramping) {
     if (comp->curve_dirty) {
       comp->curve = make_curve(comp->threshold.current, comp->slope.current, comp->knee.current);
       comp->curve_dirty = false;
     }
     mx_smooth_advance(&comp->link, n);
   }
+  return true;
+}
 
-  double top = (double)dispatch(comp, ch, key, nch, n, mode);
-
+// The end of a block: the state kept finite, the meter told.  `top` is the
+// largest reduction applied, log2 units.
+static void
+finish(MxCompressor* const comp, double top)
+{
   // Recover from a NaN or infinity that reached a recursion; let a reduction
   // that has died away end exactly at none
   double end = 0.0;
@@ -892,6 +900,137 @@ mx_compressor_process(MxCompressor* const       comp,
   const float amount = comp->amount.current;
   mx_dyn_meter_update(
     &comp->meter, amount * (float)end * MX_DYN_DB_PER_LOG2, (float)top * MX_DYN_DB_PER_LOG2);
+}
+
+void
+mx_compressor_process(MxCompressor* const       comp,
+                      float* const* const       ch,
+                      const unsigned            nch,
+                      const float* const* const sc,
+                      const uint32_t            n)
+{
+  const float* key[MX_DYN_MAX_CHANNELS] = { NULL, NULL };
+  Mode         mode;
+  if (begin(comp, ch, nch, sc, n, key, &mode)) {
+    finish(comp, (double)dispatch(comp, ch, key, nch, n, mode));
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Banks
+
+typedef double  Double4 __attribute__((vector_size(4 * sizeof(double))));
+typedef int64_t Long4 __attribute__((vector_size(4 * sizeof(int64_t))));
+
+// Stage 3 for up to MX_COMPRESSOR_BANK settled mono compressors, one per
+// lane of a 4 x double vector: step() with the faster attack, the same
+// operations in the same order, so each lane's reductions are its
+// compressor's alone.  The recursion (a multiply, an add and a max per
+// sample, about 12 cycles of latency) bounds a compressor's speed; lanes
+// share it.  Lanes past `count` repeat the last real one and are not
+// stored.  No FMA in either build (MX_SIMD_CLONES).
+static MX_SIMD_CLONES void
+follow_bank(MxCompressor* const* const comps, const unsigned count, const uint32_t n)
+{
+  Double4 att_a = { 0.0 };
+  Double4 att_b = { 0.0 };
+  Double4 rel_a = { 0.0 };
+  Double4 rel_b = { 0.0 };
+  Double4 g     = { 0.0 };
+  float*  w[MX_COMPRESSOR_BANK];
+  for (unsigned l = 0U; l < MX_COMPRESSOR_BANK; ++l) {
+    MxCompressor* const comp = comps[l < count ? l : count - 1U];
+    att_a[l]                 = comp->attack.a;
+    att_b[l]                 = comp->attack.b;
+    rel_a[l]                 = comp->release.a;
+    rel_b[l]                 = comp->release.b;
+    g[l]                     = comp->gr[0];
+    w[l]                     = comp->work[0];
+  }
+
+  for (uint32_t i = 0U; i < n; ++i) {
+    const Double4 t    = { (double)w[0][i], (double)w[1][i], (double)w[2][i], (double)w[3][i] };
+    const Double4 up   = att_a * g + att_b * t;
+    const Double4 down = rel_a * g + rel_b * t;
+    const Long4   more = up > down;
+    g                  = (Double4)(((Long4)up & more) | ((Long4)down & ~more));
+    // Stored last to first: a repeated lane reads its buffer before this
+    w[3][i] = (float)g[3];
+    w[2][i] = (float)g[2];
+    w[1][i] = (float)g[1];
+    w[0][i] = (float)g[0];
+  }
+
+  for (unsigned l = 0U; l < count; ++l) {
+    MxCompressor* const comp = comps[l];
+    comp->gr[0] = comp->gr[1] = g[l];
+    for (uint32_t i = n; i % 4U; ++i) {
+      comp->work[0][i] = 0.0f; // Lanes past the block end read as none in stage 4
+    }
+  }
+}
+
+// Stages 1 and 2 of a settled mono block, with the mode a constant
+static void
+detect_settled(MxCompressor* const       comp,
+               const float* const* const key,
+               const uint32_t            n,
+               const Mode                mode)
+{
+  const Mode peak = { false, true, true, false };
+  const Mode rms  = { false, true, false, true };
+  if (mode.rms) {
+    average(comp, key, 1U, n);
+    targets(comp, key, 1U, n, rms);
+  } else {
+    targets(comp, key, 1U, n, peak);
+  }
+}
+
+void
+mx_compressor_process_bank(MxCompressor* const* const comps,
+                           float* const* const        bufs,
+                           const unsigned             count,
+                           const uint32_t             n)
+{
+  assert(count <= MX_COMPRESSOR_BANK);
+  MxCompressor* lanes[MX_COMPRESSOR_BANK];
+  float*        lane_bufs[MX_COMPRESSOR_BANK];
+  unsigned      n_lanes = 0U;
+
+  // What cannot share lanes runs alone: a ramping parameter, the slower
+  // attack (the other branch of step()), or a quiet block (no recursion)
+  for (unsigned k = 0U; k < count; ++k) {
+    MxCompressor* const comp                     = comps[k];
+    float* const* const ch                       = &bufs[k];
+    const float*        key[MX_DYN_MAX_CHANNELS] = { NULL, NULL };
+    Mode                mode;
+    if (!begin(comp, ch, 1U, NULL, n, key, &mode)) {
+      continue;
+    }
+    if (mode.ramping || comp->attack.b < comp->release.b) {
+      finish(comp, (double)dispatch(comp, ch, key, 1U, n, mode));
+      continue;
+    }
+    if (!mode.rms && run_quiet(comp, ch, key, 1U, n)) {
+      finish(comp, 0.0);
+      continue;
+    }
+    detect_settled(comp, key, n, mode);
+    lanes[n_lanes]     = comp;
+    lane_bufs[n_lanes] = bufs[k];
+    ++n_lanes;
+  }
+  if (n_lanes == 0U) {
+    return;
+  }
+
+  // Stage 4 reads only whether the block is settled and linked
+  follow_bank(lanes, n_lanes, n);
+  const Mode settled = { false, true, true, false };
+  for (unsigned l = 0U; l < n_lanes; ++l) {
+    finish(lanes[l], (double)apply(lanes[l], &lane_bufs[l], 1U, n, settled));
+  }
 }
 
 void

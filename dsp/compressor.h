@@ -290,6 +290,29 @@ mx_compressor_get_reduction_db(const MxCompressor* comp) MX_RT;
 float
 mx_compressor_read_max_reduction_db(MxCompressor* comp) MX_RT;
 
+/// Most compressors mx_compressor_process_bank() runs side by side.
+#define MX_COMPRESSOR_BANK 4U
+
+/**
+   mx_compressor_process() for up to MX_COMPRESSOR_BANK mono compressors,
+   each keyed by its own input, bit for bit what each alone gives.
+
+   The ballistics are a recursion whose latency (a multiply, an add and a
+   max per sample) bounds a compressor's speed; settled compressors share
+   it in the lanes of one vector of 4 doubles, so a bank costs about what
+   one costs alone.  The others (parameters ramping, the slower attack, a
+   block below the knee) run one by one.  Audio thread.
+
+   @param comps `count` compressors, distinct.
+   @param bufs One buffer per compressor, processed in place.
+   @param n At most MX_DSP_MAX_BLOCK.
+*/
+void
+mx_compressor_process_bank(MxCompressor* const* comps,
+                           float* const*        bufs,
+                           unsigned             count,
+                           uint32_t             n) MX_RT;
+
 /**
    Make `dst` a copy of `src`: settings, ramps, detector, ballistics,
    sidechain filter and meter, so that from here on both give the same

@@ -519,6 +519,28 @@ mx_strip_is_bankable(const MxStrip* const strip)
   return strip->channels == 1U && !strip->fading && strip->eq_after_comp == strip->running_after;
 }
 
+// The compressors of a bank's strips that run at this point of the chain
+// (before the EQ's bands if `before_eq`), side by side
+static void
+bank_compressors(MxStrip* const* const strips,
+                 const unsigned        count,
+                 const bool            before_eq,
+                 const uint32_t        n)
+{
+  static_assert(MX_STRIP_BANK <= MX_COMPRESSOR_BANK, "a strip bank fits a compressor bank");
+  MxCompressor* comps[MX_STRIP_BANK];
+  float*        bufs[MX_STRIP_BANK];
+  unsigned      m = 0U;
+  for (unsigned k = 0U; k < count; ++k) {
+    if (strips[k]->running_after == before_eq) {
+      comps[m] = strips[k]->comp;
+      bufs[m]  = strips[k]->work[0];
+      ++m;
+    }
+  }
+  mx_compressor_process_bank(comps, bufs, m, n);
+}
+
 void
 mx_strip_process_bank_front(MxStrip* const* const     strips,
                             const float* const* const in,
@@ -537,18 +559,11 @@ mx_strip_process_bank_front(MxStrip* const* const     strips,
   }
   mx_strip_eq_process_hpf_bank(eqs, bufs, count, n);
   for (unsigned k = 0U; k < count; ++k) {
-    MxStrip* const strip = strips[k];
-    mx_gate_process(&strip->gate, strip->work, 1U, NULL, n);
-    if (strip->running_after) {
-      mx_compressor_process(strip->comp, strip->work, 1U, NULL, n);
-    }
+    mx_gate_process(&strips[k]->gate, strips[k]->work, 1U, NULL, n);
   }
+  bank_compressors(strips, count, true, n);
   mx_strip_eq_process_bands_bank(eqs, bufs, count, n);
-  for (unsigned k = 0U; k < count; ++k) {
-    if (!strips[k]->running_after) {
-      mx_compressor_process(strips[k]->comp, strips[k]->work, 1U, NULL, n);
-    }
-  }
+  bank_compressors(strips, count, false, n);
 }
 
 // The stages after the EQ and the compressor, to the outputs: the end of
