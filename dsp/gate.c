@@ -308,19 +308,15 @@ ramp(MxGate* const      gate,
   return least;
 }
 
-void
-mx_gate_process(MxGate* const             gate,
-                float* const* const       ch,
-                const unsigned            nch,
-                const float* const* const sc,
-                const uint32_t            n)
+// The start of a block: false if the gate is bypassed (the block passes
+// untouched) or the block is empty
+static bool
+begin(MxGate* const gate, const uint32_t n)
 {
   assert(n <= MX_DSP_MAX_BLOCK);
-  assert(nch >= 1U && nch <= MX_DYN_MAX_CHANNELS);
   if (n == 0U) {
-    return;
+    return false;
   }
-
   MxSmooth* const amount = &gate->amount;
   if (mx_smooth_is_settled(amount) && amount->current == 0.0f) {
     // Bypassed: untouched, and ready to start afresh
@@ -328,61 +324,241 @@ mx_gate_process(MxGate* const             gate,
       clear_state(gate);
       gate->idle = true;
     }
-    return;
+    return false;
   }
   gate->idle = false;
+  return true;
+}
 
-  const float* const key0 = sc ? sc[0] : ch[0];
-  const float* const key1 = nch > 1U ? (sc ? sc[1] : ch[1]) : key0;
+/// The gains of a block so far, for the meter
+typedef struct {
+  float last;   ///< Gain of the last sample
+  float lowest; ///< Smallest gain
+} Gains;
 
-  State st     = { gate->envelope, gate->gain, gate->hold_left, gate->open };
-  float last   = 1.0f;
-  float lowest = 1.0f;
+// Passes 2 and 3 of a sub-block of `len` samples from `start`, after pass
+// 1 left its envelope and targets in `envs` and `goal` (room for whole
+// vectors), and the gains applied to the channels
+static void
+shape(MxGate* const       gate,
+      State* const        st,
+      float* const        envs,
+      float* const        goal,
+      const bool          all_open,
+      float* const* const ch,
+      const unsigned      nch,
+      const uint32_t      start,
+      const uint32_t      len,
+      Gains* const        gains_seen)
+{
+  for (uint32_t i = len; i % 4U; ++i) {
+    envs[i] = goal[i] = 1.0f; // Lanes past the end, for pass 2
+  }
+
+  const MxSmooth* const amount = &gate->amount;
+  if (all_open && st->gain == 1.0 && mx_smooth_is_settled(amount) && amount->current == 1.0f) {
+    gains_seen->last = 1.0f; // Settled open at unity: nothing to do
+    return;
+  }
+  if (!all_open) {
+    close_targets(gate, envs, goal, len);
+  }
+
+  float* const gains = envs; // Reused
+  const float  least = ramp(gate, st, goal, gains, len);
+  gains_seen->last   = gains[len - 1U];
+  gains_seen->lowest = least < gains_seen->lowest ? least : gains_seen->lowest;
+  if (least < 1.0f) {
+    for (unsigned c = 0U; c < nch; ++c) {
+      float* const x = ch[c] + start;
+      for (uint32_t i = 0U; i < len; ++i) {
+        x[i] *= gains[i];
+      }
+    }
+  }
+}
+
+// The end of a block: the state kept, the meter told
+static void
+finish(MxGate* const gate, const State* const st, const Gains* const gains)
+{
+  // The envelope and the gain cannot leave their ranges, but a state that
+  // is not finite must never outlive the block
+  gate->envelope  = isfinite(st->envelope) ? st->envelope : 0.0f;
+  gate->gain      = isfinite(st->gain) ? st->gain : 1.0;
+  gate->hold_left = st->hold_left;
+  gate->open      = st->open;
+
+  mx_dyn_meter_update(&gate->meter, reduction_db(gains->last), reduction_db(gains->lowest));
+}
+
+static State
+state_of(const MxGate* const gate)
+{
+  const State st = { gate->envelope, gate->gain, gate->hold_left, gate->open };
+  return st;
+}
+
+void
+mx_gate_process(MxGate* const             gate,
+                float* const* const       ch,
+                const unsigned            nch,
+                const float* const* const sc,
+                const uint32_t            n)
+{
+  assert(nch >= 1U && nch <= MX_DYN_MAX_CHANNELS);
+  if (!begin(gate, n)) {
+    return;
+  }
+
+  const float* const key0  = sc ? sc[0] : ch[0];
+  const float* const key1  = nch > 1U ? (sc ? sc[1] : ch[1]) : key0;
+  State              st    = state_of(gate);
+  Gains              gains = { 1.0f, 1.0f };
 
   // Sub-blocks of SUB samples in three passes, each a simple loop
   for (uint32_t start = 0U, len = 0U; start < n; start += len) {
-    len = n - start;
-    if (len > SUB) {
-      len = SUB;
-    }
-    float envs[SUB];
-    float goal[SUB];
-
+    len = n - start < SUB ? n - start : SUB;
+    float      envs[SUB];
+    float      goal[SUB];
     const bool all_open = detect(gate, &st, key0 + start, key1 + start, envs, goal, len);
-    for (uint32_t i = len; i % 4U; ++i) {
-      envs[i] = goal[i] = 1.0f; // Lanes past the end, for pass 2
-    }
+    shape(gate, &st, envs, goal, all_open, ch, nch, start, len, &gains);
+  }
+  finish(gate, &st, &gains);
+}
 
-    if (all_open && st.gain == 1.0 && mx_smooth_is_settled(amount) && amount->current == 1.0f) {
-      last = 1.0f; // Settled open at unity: nothing to do
-    } else {
-      if (!all_open) {
-        close_targets(gate, envs, goal, len);
-      }
+// ---------------------------------------------------------------------------
+// Banks
 
-      float* const gains = envs; // Reused
-      const float  least = ramp(gate, &st, goal, gains, len);
-      last               = gains[len - 1U];
-      lowest             = least < lowest ? least : lowest;
-      if (least < 1.0f) {
-        for (unsigned c = 0U; c < nch; ++c) {
-          float* const x = ch[c] + start;
-          for (uint32_t i = 0U; i < len; ++i) {
-            x[i] *= gains[i];
-          }
-        }
-      }
-    }
+/*
+  Pass 1 for up to MX_GATE_BANK mono gates, one per lane of a 4 x float
+  vector: detect() with its branches as masks, the same float operations in
+  the same order, so each lane is its gate alone.  The envelope is a
+  recursion (a multiply and a max per sample) and its state machine
+  branches on every sample; as lanes, four gates cost about what one does.
+  Writes each lane's envelope and target into `envs` and `goal`, lane by
+  lane, and returns the lanes that stayed open throughout as a bit set.
+  Lanes past `count` repeat the last real one and are not stored.
+*/
+static unsigned
+detect_bank(MxGate* const* const      gates,
+            State* const              st,
+            const float* const* const keys,
+            float (*const envs)[SUB],
+            float (*const goal)[SUB],
+            const unsigned count,
+            const uint32_t len)
+{
+  MxF4         open_level  = mx_f4_set(0.0f);
+  MxF4         close_level = mx_f4_set(0.0f);
+  MxF4         decay       = mx_f4_set(0.0f);
+  MxF4         env         = mx_f4_set(0.0f);
+  MxI4         hold        = { 0, 0, 0, 0 };
+  MxI4         hold_left   = { 0, 0, 0, 0 };
+  MxI4         open        = { 0, 0, 0, 0 };
+  const float* k[MX_GATE_BANK];
+  for (unsigned l = 0U; l < MX_GATE_BANK; ++l) {
+    const unsigned      src  = l < count ? l : count - 1U;
+    const MxGate* const gate = gates[src];
+    open_level[l]            = gate->open_level;
+    close_level[l]           = gate->close_level;
+    decay[l]                 = gate->decay;
+    hold[l]                  = (int32_t)gate->hold;
+    env[l]                   = st[src].envelope;
+    hold_left[l]             = (int32_t)st[src].hold_left;
+    open[l]                  = st[src].open ? -1 : 0;
+    k[l]                     = keys[src];
   }
 
-  // The envelope and the gain cannot leave their ranges, but a state that
-  // is not finite must never outlive the block
-  gate->envelope  = isfinite(st.envelope) ? st.envelope : 0.0f;
-  gate->gain      = isfinite(st.gain) ? st.gain : 1.0;
-  gate->hold_left = st.hold_left;
-  gate->open      = st.open;
+  const MxF4 ceil     = mx_f4_set(MX_DYN_LEVEL_CEIL);
+  const MxF4 one      = mx_f4_set(1.0f);
+  const MxF4 minus    = mx_f4_set(-1.0f);
+  MxI4       all_open = { -1, -1, -1, -1 };
+  MxF4       env_v[SUB];
+  MxF4       goal_v[SUB];
+  for (uint32_t i = 0U; i < len; ++i) {
+    const MxF4 x = { k[0][i], k[1][i], k[2][i], k[3][i] };
+    MxF4       a = mx_f4_abs(x);
+    a            = mx_f4_select(a > ceil, ceil, a);
+    env          = mx_f4_max(a, env * decay);
 
-  mx_dyn_meter_update(&gate->meter, reduction_db(last), reduction_db(lowest));
+    const MxI4 above   = env >= open_level;
+    const MxI4 between = env >= close_level;
+    const MxI4 held    = hold_left > 0;
+    const MxI4 reload  = above | (between & open);
+    const MxI4 down    = open & ~between & held; // Below: count the hold down (-1)
+    hold_left          = (hold & reload) | ((hold_left + down) & ~reload);
+    open               = above | (open & (between | held));
+
+    env_v[i]  = env;
+    goal_v[i] = mx_f4_select(open, one, minus);
+    all_open &= open;
+  }
+
+  unsigned open_lanes = 0U;
+  for (unsigned l = 0U; l < count; ++l) {
+    for (uint32_t i = 0U; i < len; ++i) {
+      envs[l][i] = env_v[i][l];
+      goal[l][i] = goal_v[i][l];
+    }
+    st[l].envelope  = env[l];
+    st[l].hold_left = (uint32_t)hold_left[l];
+    st[l].open      = open[l] != 0;
+    open_lanes |= all_open[l] ? 1U << l : 0U;
+  }
+  return open_lanes;
+}
+
+void
+mx_gate_process_bank(MxGate* const* const gates,
+                     float* const* const  bufs,
+                     const unsigned       count,
+                     const uint32_t       n)
+{
+  assert(count <= MX_GATE_BANK);
+  MxGate*  lanes[MX_GATE_BANK];
+  float*   lane_bufs[MX_GATE_BANK];
+  State    st[MX_GATE_BANK];
+  Gains    gains[MX_GATE_BANK];
+  unsigned n_lanes = 0U;
+  for (unsigned k = 0U; k < count; ++k) {
+    if (begin(gates[k], n)) {
+      lanes[n_lanes]     = gates[k];
+      lane_bufs[n_lanes] = bufs[k];
+      st[n_lanes]        = state_of(gates[k]);
+      gains[n_lanes]     = (Gains){ 1.0f, 1.0f };
+      ++n_lanes;
+    }
+  }
+  if (n_lanes == 0U) {
+    return;
+  }
+
+  for (uint32_t start = 0U, len = 0U; start < n; start += len) {
+    len = n - start < SUB ? n - start : SUB;
+    const float* keys[MX_GATE_BANK];
+    for (unsigned l = 0U; l < n_lanes; ++l) {
+      keys[l] = lane_bufs[l] + start;
+    }
+    float          envs[MX_GATE_BANK][SUB];
+    float          goal[MX_GATE_BANK][SUB];
+    const unsigned open = detect_bank(lanes, st, keys, envs, goal, n_lanes, len);
+    for (unsigned l = 0U; l < n_lanes; ++l) {
+      shape(lanes[l],
+            &st[l],
+            envs[l],
+            goal[l],
+            (open >> l) & 1U,
+            &lane_bufs[l],
+            1U,
+            start,
+            len,
+            &gains[l]);
+    }
+  }
+  for (unsigned l = 0U; l < n_lanes; ++l) {
+    finish(lanes[l], &st[l], &gains[l]);
+  }
 }
 
 float

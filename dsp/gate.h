@@ -195,6 +195,24 @@ void
 mx_gate_process(MxGate* gate, float* const* ch, unsigned nch, const float* const* sc, uint32_t n)
   MX_RT;
 
+/// Most gates mx_gate_process_bank() runs side by side.
+#define MX_GATE_BANK 4U
+
+/**
+   mx_gate_process() for up to MX_GATE_BANK mono gates, each keyed by its
+   own input, bit for bit what each alone gives.  The envelope follower and
+   the open / hold / closed decision of each sample run for the gates side
+   by side in the lanes of one vector (they are a recursion with a branch
+   per sample, so a bank costs about what one gate does); the gains that
+   follow are each gate's own.  Audio thread.
+
+   @param gates `count` gates, distinct.
+   @param bufs One buffer per gate, processed in place.
+   @param n At most MX_DSP_MAX_BLOCK.
+*/
+void
+mx_gate_process_bank(MxGate* const* gates, float* const* bufs, unsigned count, uint32_t n) MX_RT;
+
 /// Return the gain reduction at the end of the last block, positive dB.  Audio thread.
 float
 mx_gate_get_reduction_db(const MxGate* gate) MX_RT;

@@ -548,19 +548,20 @@ mx_strip_process_bank_front(MxStrip* const* const     strips,
                             const uint32_t            n)
 {
   assert(count <= MX_STRIP_BANK && n <= MX_DSP_MAX_BLOCK);
-  MxStripEq* eqs[MX_STRIP_BANK]  = { NULL };
-  float*     bufs[MX_STRIP_BANK] = { NULL };
+  static_assert(MX_STRIP_BANK <= MX_GATE_BANK, "a strip bank fits a gate bank");
+  MxStripEq* eqs[MX_STRIP_BANK]   = { NULL };
+  MxGate*    gates[MX_STRIP_BANK] = { NULL };
+  float*     bufs[MX_STRIP_BANK]  = { NULL };
   for (unsigned k = 0U; k < count; ++k) {
     MxStrip* const strip = strips[k];
     assert(mx_strip_is_bankable(strip));
     process_input(strip, &in[k], n);
-    eqs[k]  = &strip->eq;
-    bufs[k] = strip->work[0];
+    eqs[k]   = &strip->eq;
+    gates[k] = &strip->gate;
+    bufs[k]  = strip->work[0];
   }
   mx_strip_eq_process_hpf_bank(eqs, bufs, count, n);
-  for (unsigned k = 0U; k < count; ++k) {
-    mx_gate_process(&strips[k]->gate, strips[k]->work, 1U, NULL, n);
-  }
+  mx_gate_process_bank(gates, bufs, count, n);
   bank_compressors(strips, count, true, n);
   mx_strip_eq_process_bands_bank(eqs, bufs, count, n);
   bank_compressors(strips, count, false, n);

@@ -338,9 +338,10 @@ mx_strip_is_bankable(const MxStrip* strip) MX_RT;
 /**
    Process one block of up to MX_STRIP_BANK strips together, bit for bit as
    mx_strip_process_taps() would one by one: this call runs each strip to
-   the end of its EQ and compressor, with the EQs' biquads and the
-   compressors' ballistics side by side in SIMD lanes
-   (mx_strip_eq_process_bands_bank(), mx_compressor_process_bank()); then
+   the end of its EQ and compressor, with the EQs' biquads, the gates'
+   detectors and the compressors' ballistics side by side in SIMD lanes
+   (mx_strip_eq_process_bands_bank(), mx_gate_process_bank(),
+   mx_compressor_process_bank()); then
    mx_strip_process_bank_back() finishes each, in any order, before the
    next block.  For strips with no pre-EQ tap to copy.
 

@@ -640,6 +640,81 @@ START_TEST(block_size_does_not_matter)
 }
 END_TEST
 
+/*
+  Gates run as a bank (mx_gate_process_bank()) give what each gives alone,
+  bit for bit, block after block: bursts of noise between quiet gaps open
+  and close a full bank of four (a gate with hold, one with hysteresis and
+  no hold, an expander, a long hold) and a bank of three (lanes left over:
+  one switched on and off again, one whose threshold moves, one that only
+  ever sees the quiet).  Blocks of 256, 64 and 37 samples.
+*/
+START_TEST(bank_is_bit_exact_alone)
+{
+  enum { N = 7, LEN = 48000, BURST = 9000 };
+  static float       alone[N][LEN];
+  static float       banked[N][LEN];
+  static const float thr[N]  = { -30.0f, -40.0f, -35.0f, -30.0f, -30.0f, -45.0f, -20.0f };
+  static const float hold[N] = { 20.0f, 0.0f, 10.0f, 100.0f, 5.0f, 30.0f, 10.0f };
+  static const float rel[N]  = { 30.0f, 20.0f, 40.0f, 10.0f, 25.0f, 50.0f, 20.0f };
+  MxGate             a[N];
+  MxGate             b[N];
+  for (unsigned k = 0U; k < N; ++k) {
+    make(&a[k], RATE, thr[k], -60.0f, 1.0f, hold[k], rel[k]);
+    make(&b[k], RATE, thr[k], -60.0f, 1.0f, hold[k], rel[k]);
+    mxt_noise(alone[k], LEN, 0.5, 1300U + k);
+    for (size_t i = 0; i < LEN; ++i) {
+      const bool loud = k != 6U && ((i + 700U * k) / BURST) % 2U == 0U;
+      alone[k][i] *= loud ? 1.0f : 1e-3f; // Gaps at -66 dB
+    }
+  }
+  memcpy(banked, alone, sizeof(alone));
+  ck_assert_int_eq(mx_gate_set_hysteresis_db(&a[1], 6.0f), MX_SUCCESS);
+  ck_assert_int_eq(mx_gate_set_hysteresis_db(&b[1], 6.0f), MX_SUCCESS);
+  ck_assert_int_eq(mx_gate_set_ratio(&a[2], 2.0f), MX_SUCCESS);
+  ck_assert_int_eq(mx_gate_set_ratio(&b[2], 2.0f), MX_SUCCESS);
+  mx_gate_set_enabled(&a[4], false);
+  mx_gate_set_enabled(&b[4], false);
+  mx_gate_reset(&a[4]);
+  mx_gate_reset(&b[4]);
+
+  static const uint32_t sizes[] = { 256U, 64U, 37U };
+  unsigned              blk     = 0U;
+  float                 most[N] = { 0.0f };
+  for (size_t at = 0; at < LEN; ++blk) {
+    const uint32_t len = (uint32_t)(LEN - at < sizes[blk % 3U] ? LEN - at : sizes[blk % 3U]);
+    if (blk == 30U || blk == 200U) {
+      mx_gate_set_enabled(&a[4], blk == 30U);
+      mx_gate_set_enabled(&b[4], blk == 30U);
+    }
+    if (blk == 100U) {
+      ck_assert_int_eq(mx_gate_set_threshold_db(&a[5], -25.0f), MX_SUCCESS);
+      ck_assert_int_eq(mx_gate_set_threshold_db(&b[5], -25.0f), MX_SUCCESS);
+    }
+    MxGate* gates[N];
+    float*  bufs[N];
+    for (unsigned k = 0U; k < N; ++k) {
+      float* ch[1] = { alone[k] + at };
+      mx_gate_process(&a[k], ch, 1U, NULL, len);
+      gates[k] = &b[k];
+      bufs[k]  = banked[k] + at;
+    }
+    mx_gate_process_bank(gates, bufs, MX_GATE_BANK, len);
+    mx_gate_process_bank(gates + MX_GATE_BANK, bufs + MX_GATE_BANK, 3U, len);
+    for (unsigned k = 0U; k < N; ++k) {
+      const float reduction = mx_gate_read_max_reduction_db(&a[k]);
+      mxt_assert_same(mx_gate_read_max_reduction_db(&b[k]), reduction);
+      most[k] = reduction > most[k] ? reduction : most[k];
+    }
+    at += len;
+  }
+
+  for (unsigned k = 0U; k < N; ++k) {
+    mxt_assert_same_samples(banked[k], alone[k], LEN);
+    ck_assert_msg(most[k] > 10.0f, "gate %u never closed (%.1f dB)", k, (double)most[k]);
+  }
+}
+END_TEST
+
 static Suite*
 gate_suite(void)
 {
@@ -670,6 +745,7 @@ gate_suite(void)
   tcase_add_test(robust, nonfinite_audio_passes_through);
   tcase_add_test(robust, init_defaults_and_off);
   tcase_add_test(robust, block_size_does_not_matter);
+  tcase_add_test(robust, bank_is_bit_exact_alone);
   suite_add_tcase(s, robust);
 
   TCase* const meter = tcase_create("meter");
