@@ -3,6 +3,7 @@
 #include "strip_eq.h"
 
 #include <assert.h>
+#include <stddef.h>
 #include <math.h>
 #include <string.h>
 
@@ -1074,6 +1075,15 @@ process_part(MxStripEq* const eq, const unsigned part, float* const* const bufs,
   }
 
   tidy(eq, part);
+}
+
+void
+mx_strip_eq_prefetch(const MxStripEq* const eq)
+{
+  for (unsigned i = 0U; i < MX_STRIP_EQ_SECTIONS; ++i) {
+    mx_prefetch(&eq->sections[i], offsetof(MxStripEqSection, from));
+  }
+  mx_prefetch(&eq->rate, sizeof(*eq) - offsetof(MxStripEq, rate));
 }
 
 void

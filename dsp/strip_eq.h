@@ -47,33 +47,37 @@
    the channels of one biquad sit side by side, as a SIMD vector wants them.
 */
 typedef struct {
-  MxBiquadCoeffs coeffs[MX_BIQUAD_MAX_SECTIONS]; ///< Current design
-  MxBiquadCoeffs from[MX_BIQUAD_MAX_SECTIONS];   ///< Design of the previous sub-block
-  MxBiquadCoeffs old[MX_BIQUAD_MAX_SECTIONS];    ///< Design faded out by a shape change
-  double         z1[MX_BIQUAD_MAX_SECTIONS][MX_STRIP_EQ_MAX_CHANNELS];     ///< TDF-II memory 1
-  double         z2[MX_BIQUAD_MAX_SECTIONS][MX_STRIP_EQ_MAX_CHANNELS];     ///< TDF-II memory 2
+  // Read by every settled block, first and together: the head of a section
+  // is all that mx_strip_eq_prefetch() fetches
+  MxBiquadCoeffs coeffs[MX_BIQUAD_MAX_SECTIONS];                       ///< Current design
+  double         z1[MX_BIQUAD_MAX_SECTIONS][MX_STRIP_EQ_MAX_CHANNELS]; ///< TDF-II memory 1
+  double         z2[MX_BIQUAD_MAX_SECTIONS][MX_STRIP_EQ_MAX_CHANNELS]; ///< TDF-II memory 2
+  MxSmooth       gain_db; ///< Gain, dB (peaks and shelves)
+  MxSmooth       wet;     ///< 1 on, 0 bypassed: scales gain_db or mixes dry and filtered
+  unsigned       shape;   ///< Designed shape: MxBiquadType (band) or MxBiquadSlope (pass)
+  unsigned       n;       ///< Biquads in `coeffs` (1 or 2)
+  uint8_t        kind;    ///< High pass, band or low pass (strip_eq.c)
+  bool           active;  ///< Processed; false: skipped, memory cleared
+  bool           fading;  ///< `fade_ramp` applies to this sub-block
+
+  // Read while something moves
+  MxBiquadCoeffs from[MX_BIQUAD_MAX_SECTIONS]; ///< Design of the previous sub-block
+  MxBiquadCoeffs old[MX_BIQUAD_MAX_SECTIONS];  ///< Design faded out by a shape change
   double         old_z1[MX_BIQUAD_MAX_SECTIONS][MX_STRIP_EQ_MAX_CHANNELS]; ///< Memory 1 of `old`
   double         old_z2[MX_BIQUAD_MAX_SECTIONS][MX_STRIP_EQ_MAX_CHANNELS]; ///< Memory 2 of `old`
   MxSmooth       log_freq; ///< ln(frequency / Hz), ramps in the log domain
   MxSmooth       log_q;    ///< ln(Q), ramps in the log domain
-  MxSmooth       gain_db;  ///< Gain, dB (peaks and shelves)
-  MxSmooth       wet;      ///< 1 on, 0 bypassed: scales gain_db or mixes dry and filtered
   MxSmooth       fade;     ///< Crossfade from `old` (0) to the current design (1)
   float          wet_ramp[MX_STRIP_EQ_SUBBLOCK];  ///< Per-sample dry/wet mix of this sub-block
   float          fade_ramp[MX_STRIP_EQ_SUBBLOCK]; ///< Per-sample old/new mix of this sub-block
   float          freq_hz;                         ///< Requested frequency, Hz
   float          q;                               ///< Requested Q
-  unsigned       shape;      ///< Designed shape: MxBiquadType (band) or MxBiquadSlope (pass)
-  unsigned       next_shape; ///< Requested shape, taken on by a crossfade
-  unsigned       n;          ///< Biquads in `coeffs` (1 or 2)
-  unsigned       old_n;      ///< Biquads in `old`
-  uint8_t        kind;       ///< High pass, band or low pass (strip_eq.c)
-  bool           on;         ///< Switched on by the user
-  bool           active;     ///< Processed; false: skipped, memory cleared
-  bool           dirty;      ///< Design out of date with the parameters
-  bool           mixing;     ///< `wet_ramp` applies to this sub-block
-  bool           fading;     ///< `fade_ramp` applies to this sub-block
-  bool           gliding;    ///< Coefficients glide from `from` over this sub-block
+  unsigned       next_shape;                      ///< Requested shape, taken on by a crossfade
+  unsigned       old_n;                           ///< Biquads in `old`
+  bool           on;                              ///< Switched on by the user
+  bool           dirty;                           ///< Design out of date with the parameters
+  bool           mixing;                          ///< `wet_ramp` applies to this sub-block
+  bool           gliding; ///< Coefficients glide from `from` over this sub-block
 } MxStripEqSection;
 
 /**
@@ -267,6 +271,14 @@ mx_strip_eq_process_hpf(MxStripEq* eq, float* const* bufs, uint32_t n) MX_RT;
 */
 void
 mx_strip_eq_process_bands(MxStripEq* eq, float* const* bufs, uint32_t n) MX_RT;
+
+/**
+   Warm the cache for the next block of `eq` (mx_prefetch()): what a
+   settled block reads of each section, not its ramps and old designs.
+   Audio thread; a hint only.
+*/
+void
+mx_strip_eq_prefetch(const MxStripEq* eq) MX_RT;
 
 /// Most EQs mx_strip_eq_process_bands_bank() runs side by side.
 #define MX_STRIP_EQ_BANK 4U
