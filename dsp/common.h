@@ -84,8 +84,9 @@ mx_prefetch(const void* const p, const size_t bytes)
    Build a function twice, for AVX2 and for the baseline (SSE2 on x86-64),
    and pick one when the program loads: a loop over a block the compiler
    vectorises then runs 8 floats at a time where the CPU can.  No FMA is
-   enabled with it, so both builds round every operation alike and a render
-   on one machine gives the bits the live engine gives on another.
+   enabled with it (and dsp/ builds with -ffp-contract=off), so both builds
+   round every operation alike and a render on one machine gives the bits
+   the live engine gives on another.
 */
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #  define MX_SIMD_CLONES __attribute__((target_clones("avx2", "default")))
