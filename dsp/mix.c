@@ -58,15 +58,23 @@ mx_mix_edge_cut(MxMixEdge* const edge)
   edge->mode = edge->next_mode = MX_EDGE_OFF;
 }
 
-MX_SIMD_CLONES void
+// dst[i] += g src[i]; static, as clang (14) emits the dispatcher of
+// target_clones only for a function that does not leave its file
+static MX_SIMD_CLONES void
+add(float* const restrict dst, const float* const restrict src, const float g, const uint32_t n)
+{
+  for (uint32_t i = 0U; i < n; ++i) {
+    dst[i] += g * src[i];
+  }
+}
+
+void
 mx_mix_add(float* const restrict dst,
            const float* const restrict src,
            const float    g,
            const uint32_t n)
 {
-  for (uint32_t i = 0U; i < n; ++i) {
-    dst[i] += g * src[i];
-  }
+  add(dst, src, g, n);
 }
 
 // dst[i] += g0 a[i] + g1 b[i], constant gains
@@ -96,23 +104,23 @@ process_settled(const MxMixEdge* const    edge,
       break;
     case MX_EDGE_MONO:
       if (g0 != 0.0f) {
-        mx_mix_add(dst[0], src[0], g0, n);
+        add(dst[0], src[0], g0, n);
       }
       break;
     case MX_EDGE_SPREAD:
       if (g0 != 0.0f) {
-        mx_mix_add(dst[0], src[0], g0, n);
+        add(dst[0], src[0], g0, n);
       }
       if (g1 != 0.0f) {
-        mx_mix_add(dst[1], src[0], g1, n);
+        add(dst[1], src[0], g1, n);
       }
       break;
     case MX_EDGE_PAIR:
       if (g0 != 0.0f) {
-        mx_mix_add(dst[0], src[0], g0, n);
+        add(dst[0], src[0], g0, n);
       }
       if (g1 != 0.0f) {
-        mx_mix_add(dst[1], src[1], g1, n);
+        add(dst[1], src[1], g1, n);
       }
       break;
     case MX_EDGE_FOLD:
