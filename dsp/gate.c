@@ -336,9 +336,19 @@ typedef struct {
   float lowest; ///< Smallest gain
 } Gains;
 
+// True if a sub-block that stayed open needs no more passes: the gate is
+// settled open at unity
+static bool
+idle_open(const MxGate* const gate, const State* const st, const bool all_open)
+{
+  const MxSmooth* const amount = &gate->amount;
+  return all_open && st->gain == 1.0 && mx_smooth_is_settled(amount) && amount->current == 1.0f;
+}
+
 // Passes 2 and 3 of a sub-block of `len` samples from `start`, after pass
 // 1 left its envelope and targets in `envs` and `goal` (room for whole
-// vectors), and the gains applied to the channels
+// vectors), and the gains applied to the channels; for a sub-block that
+// is not idle_open()
 static void
 shape(MxGate* const       gate,
       State* const        st,
@@ -353,12 +363,6 @@ shape(MxGate* const       gate,
 {
   for (uint32_t i = len; i % 4U; ++i) {
     envs[i] = goal[i] = 1.0f; // Lanes past the end, for pass 2
-  }
-
-  const MxSmooth* const amount = &gate->amount;
-  if (all_open && st->gain == 1.0 && mx_smooth_is_settled(amount) && amount->current == 1.0f) {
-    gains_seen->last = 1.0f; // Settled open at unity: nothing to do
-    return;
   }
   if (!all_open) {
     close_targets(gate, envs, goal, len);
@@ -422,7 +426,11 @@ mx_gate_process(MxGate* const             gate,
     float      envs[SUB];
     float      goal[SUB];
     const bool all_open = detect(gate, &st, key0 + start, key1 + start, envs, goal, len);
-    shape(gate, &st, envs, goal, all_open, ch, nch, start, len, &gains);
+    if (idle_open(gate, &st, all_open)) {
+      gains.last = 1.0f; // Nothing to do
+    } else {
+      shape(gate, &st, envs, goal, all_open, ch, nch, start, len, &gains);
+    }
   }
   finish(gate, &st, &gains);
 }
@@ -436,18 +444,19 @@ mx_gate_process(MxGate* const             gate,
   the same order, so each lane is its gate alone.  The envelope is a
   recursion (a multiply and a max per sample) and its state machine
   branches on every sample; as lanes, four gates cost about what one does.
-  Writes each lane's envelope and target into `envs` and `goal`, lane by
-  lane, and returns the lanes that stayed open throughout as a bit set.
+  Writes the envelopes and targets of each sample, lanes side by side, to
+  `env_v` and `goal_v`, and returns the lanes that stayed open throughout
+  as a bit set.
   Lanes past `count` repeat the last real one and are not stored.
 */
 static unsigned
 detect_bank(MxGate* const* const      gates,
             State* const              st,
             const float* const* const keys,
-            float (*const envs)[SUB],
-            float (*const goal)[SUB],
-            const unsigned count,
-            const uint32_t len)
+            MxF4* const               env_v,
+            MxF4* const               goal_v,
+            const unsigned            count,
+            const uint32_t            len)
 {
   MxF4         open_level  = mx_f4_set(0.0f);
   MxF4         close_level = mx_f4_set(0.0f);
@@ -474,8 +483,6 @@ detect_bank(MxGate* const* const      gates,
   const MxF4 one      = mx_f4_set(1.0f);
   const MxF4 minus    = mx_f4_set(-1.0f);
   MxI4       all_open = { -1, -1, -1, -1 };
-  MxF4       env_v[SUB];
-  MxF4       goal_v[SUB];
   for (uint32_t i = 0U; i < len; ++i) {
     const MxF4 x = { k[0][i], k[1][i], k[2][i], k[3][i] };
     MxF4       a = mx_f4_abs(x);
@@ -497,10 +504,6 @@ detect_bank(MxGate* const* const      gates,
 
   unsigned open_lanes = 0U;
   for (unsigned l = 0U; l < count; ++l) {
-    for (uint32_t i = 0U; i < len; ++i) {
-      envs[l][i] = env_v[i][l];
-      goal[l][i] = goal_v[i][l];
-    }
     st[l].envelope  = env[l];
     st[l].hold_left = (uint32_t)hold_left[l];
     st[l].open      = open[l] != 0;
@@ -540,20 +543,24 @@ mx_gate_process_bank(MxGate* const* const gates,
     for (unsigned l = 0U; l < n_lanes; ++l) {
       keys[l] = lane_bufs[l] + start;
     }
-    float          envs[MX_GATE_BANK][SUB];
-    float          goal[MX_GATE_BANK][SUB];
-    const unsigned open = detect_bank(lanes, st, keys, envs, goal, n_lanes, len);
+    MxF4           env_v[SUB];
+    MxF4           goal_v[SUB];
+    const unsigned open = detect_bank(lanes, st, keys, env_v, goal_v, n_lanes, len);
+
+    // The usual gate, open and settled, is done; the others take their lane
     for (unsigned l = 0U; l < n_lanes; ++l) {
-      shape(lanes[l],
-            &st[l],
-            envs[l],
-            goal[l],
-            (open >> l) & 1U,
-            &lane_bufs[l],
-            1U,
-            start,
-            len,
-            &gains[l]);
+      const bool all_open = (open >> l) & 1U;
+      if (idle_open(lanes[l], &st[l], all_open)) {
+        gains[l].last = 1.0f;
+        continue;
+      }
+      float envs[SUB];
+      float goal[SUB];
+      for (uint32_t i = 0U; i < len; ++i) {
+        envs[i] = env_v[i][l];
+        goal[i] = goal_v[i][l];
+      }
+      shape(lanes[l], &st[l], envs, goal, all_open, &lane_bufs[l], 1U, start, len, &gains[l]);
     }
   }
   for (unsigned l = 0U; l < n_lanes; ++l) {
