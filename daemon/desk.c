@@ -41,6 +41,18 @@ now_ms(void)
   return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
 }
 
+// The clock scene fades run on: the engine's frames in ms.  A fade is
+// timed in audio, not by the system clock: a server's clock drifts from it
+// (jackd's dummy driver here runs 2-5 % slow under load), and a 2 s fade
+// must be 2 s of what is heard.  Without a server the daemon runs the
+// engine at the system clock's pace (live.c), so fades go on.
+static double
+fade_clock_ms(const MxDesk* const desk)
+{
+  const MxEngine* const e = desk->engine;
+  return e ? (double)mx_engine_frames(e) * 1000.0 / mx_engine_config(e)->rate : 0.0;
+}
+
 MxDesk*
 mx_desk_new(MxStore* const store, MxOscControl* const control)
 {
@@ -175,6 +187,9 @@ mx_desk_set_engine(MxDesk* const desk, MxEngine* const engine)
   // What changed in the engine so far counts; the new one (the first, or
   // one rebuilt from the same mix at another sample rate) is no change
   look(desk);
+  if (engine != desk->engine) {
+    mx_scenes_stop(desk->scenes); // Its clock starts again at 0
+  }
   desk->engine      = engine;
   desk->seen_engine = engine;
   desk->generation  = engine ? mx_model_generation(mx_engine_model(engine)) : 0U;
@@ -186,7 +201,7 @@ mx_desk_tick(MxDesk* const desk, const double now)
   if (!desk->engine) {
     return;
   }
-  mx_scenes_tick(desk->scenes, desk->engine, now);
+  mx_scenes_tick(desk->scenes, desk->engine, fade_clock_ms(desk));
   look(desk);
   if (desk->changes != desk->autosaved && now - desk->last_submit >= MX_DESK_AUTOSAVE_MS) {
     submit(desk, now);
@@ -588,8 +603,10 @@ mx_desk_recall(MxDesk* const  desk,
                char* const    why,
                const size_t   size)
 {
+  // The undo step is stamped with the fade's clock too: a recall's step
+  // never merges with another (undo.c), so no time of it is compared
   return mx_scenes_recall(
-    desk->scenes, number, fade_s, desk->engine, desk->undo, now_ms(), why, size);
+    desk->scenes, number, fade_s, desk->engine, desk->undo, fade_clock_ms(desk), why, size);
 }
 
 MxStatus

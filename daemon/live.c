@@ -62,9 +62,10 @@
 /// How long an attempt to reach the server may hang before mixd says so, ms
 #define SLOW_TRY_MS 1000.0
 
-/// Frames the engine runs per tick while no server runs it: it keeps
-/// applying changes and letting removed strips go, in silence
-#define IDLE_FRAMES 256U
+/// Most frames the engine runs in one tick while no server runs it: it
+/// keeps applying changes and letting removed strips go, in silence, at
+/// the pace of the system clock (scene fades are timed by its frames)
+#define IDLE_MAX_FRAMES 4096U
 
 /// The session's name in a session manager's directory: the same in
 /// every instance, so that the directory can be given to another one
@@ -93,6 +94,8 @@ typedef struct {
   double        refused_said;      ///< When refused OSC packets were last logged, ms
   pid_t         server;            ///< A server we started, or 0
   char          server_label[128]; ///< "the JACK server 'name'", for messages
+  double        idle_since;        ///< When the engine began to run idle, ms (0: it does not)
+  uint64_t      idle_frames;       ///< Frames it has run idle since then
   double        next_try;          ///< When to try the server again, ms
   double        try_began;         ///< When the last attempt to reach it began, ms
   bool          slow_said;         ///< That the attempt in flight hangs was said
@@ -314,6 +317,30 @@ report_refused(Live* const live)
 static void
 nsm_tick(Live* live);
 
+// Run the engine idle for the frames the system clock says are due since
+// it began to (a tick's worth the first time, and at most IDLE_MAX_FRAMES:
+// a stalled loop does not catch up in one go)
+static void
+run_idle(Live* const live)
+{
+  const double now  = mx_loop_now_ms();
+  const double rate = mx_engine_config(live->engine)->rate;
+  if (live->idle_since == 0.0) {
+    live->idle_since  = now - TICK_MS;
+    live->idle_frames = 0U;
+  }
+  const double due = (now - live->idle_since) * 1e-3 * rate - (double)live->idle_frames;
+  if (due < 1.0) {
+    return;
+  }
+  const uint32_t n = due > IDLE_MAX_FRAMES ? IDLE_MAX_FRAMES : (uint32_t)due;
+  mx_engine_process(live->engine, NULL, n);
+  live->idle_frames += n;
+  if (due > IDLE_MAX_FRAMES) {
+    live->idle_since = 0.0; // Behind: start the count again
+  }
+}
+
 static void
 tick(void* const data)
 {
@@ -328,7 +355,9 @@ tick(void* const data)
   // Without a server the engine still runs here, in silence, so that
   // changes apply and removed strips let go of their slots
   if (!mx_jack_host_is_running(live->host)) {
-    mx_engine_process(live->engine, NULL, IDLE_FRAMES);
+    run_idle(live);
+  } else {
+    live->idle_since = 0.0;
   }
   mx_engine_flush(live->engine);
   mx_jack_host_sync(live->host);

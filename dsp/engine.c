@@ -6,6 +6,7 @@
 #include "denormal.h"
 
 #include <math.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,6 +48,7 @@ struct MxEngineImpl {
   MxLoudnessReading loudness;        ///< The master's loudness at the last snapshot
   uint8_t*          inbox;           ///< Where a meter snapshot is read
   MxProcess         proc;            ///< The audio side
+  _Atomic uint64_t  frames;          ///< proc.frames, published for any thread
 };
 
 MxEngineConfig
@@ -78,6 +80,7 @@ mx_engine_new(const MxEngineConfig* const config)
   if (!engine) {
     return NULL;
   }
+  atomic_init(&engine->frames, 0U);
 
   const MxLimits l     = config->limits;
   const size_t   dests = (size_t)l.buses + 1U;
@@ -828,10 +831,11 @@ mx_engine_process(MxEngine* const engine, const MxEngineIo* const io, const uint
   mx_denormal_disable(&saved);
   mx_proc_run(&engine->proc, io, n);
   mx_denormal_restore(&saved);
+  atomic_store_explicit(&engine->frames, engine->proc.frames, memory_order_relaxed);
 }
 
 uint64_t
 mx_engine_frames(const MxEngine* const engine)
 {
-  return engine->proc.frames;
+  return atomic_load_explicit(&engine->frames, memory_order_relaxed);
 }

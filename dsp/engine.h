@@ -248,7 +248,12 @@ mx_engine_loudness(MxEngine* engine, MxLoudnessReading* out);
 void
 mx_engine_process(MxEngine* engine, const MxEngineIo* io, uint32_t n) MX_RT;
 
-/// Frames processed since the engine was made.  Audio thread (or the thread that processes).
+/**
+   Frames processed since the engine was made, as of the last
+   mx_engine_process() that has returned: the engine's own clock, which
+   the main thread times scene fades by (so that a fade of 2 s is 2 s of
+   audio, however the server's clock drifts from the system's).  Any thread.
+*/
 uint64_t
 mx_engine_frames(const MxEngine* engine) MX_RT;
 
