@@ -32,6 +32,10 @@
    sample-to-sample change plus 2 |x|max / fade length.  A delay set while a
    fade runs is applied when that fade ends (the last value set wins).
 
+   A line settled at delay 0 stores nothing (it costs no memory traffic);
+   a delay set then fades in once the line holds that many samples of the
+   signal, so it never replays old audio: within the delay plus the fade.
+
    Heap object: mx_delay_new() / mx_delay_free().
 */
 typedef struct MxDelayImpl MxDelay;
@@ -117,7 +121,8 @@ mx_delay_prefetch(const MxDelay* delay, unsigned stage) MX_RT;
 /**
    End a crossfade at once: the next block reads at the delay last set.
 
-   The history is kept.  Audio thread.
+   The history is kept; where the line holds less than that delay (it sat
+   at 0), it is cleared to silence as mx_delay_clear() does.  Audio thread.
 */
 void
 mx_delay_reset(MxDelay* delay) MX_RT;

@@ -6,6 +6,7 @@
 #include <check.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 enum { BLOCK = 256, SMALL_BLOCK = 64, N_RATES = 3 };
 
@@ -329,6 +330,85 @@ START_TEST(rapid_changes_have_no_step_and_settle_on_last)
 }
 END_TEST
 
+/*
+  A line that sat idle at delay 0 stores nothing, so its ring still holds
+  what it held before (here a run at 500 samples of a signal of 1.0, then
+  the silence of the fade to 0: 960 samples and the rest of a block).  A
+  new delay of 2000, longer than that silence, must never read the old
+  signal: the input is silence now, and the output stays exactly 0 while
+  the line gathers 2000 samples and fades; then noise comes out delayed by
+  exactly 2000 samples, no later than 2000 + the fade + a block after the
+  change.
+*/
+START_TEST(delay_from_idle_never_replays_old_audio)
+{
+  enum { OLD = 4096, IDLE = 8192, QUIET = 4096, N = 16384, D = 2000U };
+  const double   rate = 48000.0;
+  const unsigned nf   = fade_samples(rate);
+  static float   l[N];
+  static float   r[N];
+  static float   in[N];
+  MxDelay* const d = mx_delay_new(2U, 50.0f, rate);
+  ck_assert_int_eq(mx_delay_set_samples(d, 500U), MX_SUCCESS);
+  mxt_fill(l, OLD, 1.0f);
+  mxt_fill(r, OLD, 1.0f);
+  run2(d, l, r, OLD, BLOCK); // The ring full of 1.0
+  ck_assert_int_eq(mx_delay_set_samples(d, 0U), MX_SUCCESS);
+  mxt_fill(l, IDLE, 0.0f);
+  mxt_fill(r, IDLE, 0.0f);
+  run2(d, l, r, IDLE, BLOCK); // Fades to 0, then idles
+
+  // Silence in, and the new delay: silence out, exactly
+  ck_assert_int_eq(mx_delay_set_samples(d, D), MX_SUCCESS);
+  mxt_noise(in, N, 1.0, 808U);
+  mxt_fill(in, QUIET, 0.0f);
+  memcpy(l, in, sizeof(in));
+  memcpy(r, in, sizeof(in));
+  run2(d, l, r, N, BLOCK);
+  check_exact_copy(in, l, QUIET, 0U, 0U);
+  check_exact_copy(in, l, N, D, D + nf + BLOCK);
+  check_exact_copy(in, r, N, D, D + nf + BLOCK);
+  ck_assert_uint_eq(mx_delay_get_latency(d), D);
+  mx_delay_free(d);
+}
+END_TEST
+
+/*
+  mx_delay_reset() of a line that sat idle at 0 with a delay set: no
+  history that long, so the first `delay` samples are silence, as from a
+  new line, not what its ring held from before.
+*/
+START_TEST(reset_after_idle_reads_silence)
+{
+  enum { OLD = 4096, IDLE = 8192, N = 4096, D = 700U };
+  static float   l[N > OLD ? N : OLD];
+  static float   r[N > OLD ? N : OLD];
+  static float   in[N];
+  MxDelay* const d = mx_delay_new(1U, 50.0f, 48000.0);
+  ck_assert_int_eq(mx_delay_set_samples(d, 900U), MX_SUCCESS);
+  mx_delay_reset(d);
+  mxt_fill(l, OLD, 1.0f);
+  run2(d, l, r, OLD, BLOCK);
+  ck_assert_int_eq(mx_delay_set_samples(d, 0U), MX_SUCCESS);
+  for (unsigned i = 0; i < IDLE; i += BLOCK) {
+    mxt_fill(l, BLOCK, 0.25f);
+    float* const bufs[1] = { l };
+    mx_delay_process(d, bufs, BLOCK);
+  }
+
+  ck_assert_int_eq(mx_delay_set_samples(d, D), MX_SUCCESS);
+  mx_delay_reset(d);
+  mxt_noise(in, N, 1.0, 909U);
+  memcpy(l, in, sizeof(in));
+  for (unsigned i = 0; i < N; i += BLOCK) {
+    float* const bufs[1] = { l + i };
+    mx_delay_process(d, bufs, BLOCK);
+  }
+  check_exact_copy(in, l, N, D, 0U); // 0 before D (check_exact_copy), then the input
+  mx_delay_free(d);
+}
+END_TEST
+
 // ---------------------------------------------------------------- Limits
 
 START_TEST(max_delay_honoured_and_out_of_range_rejected)
@@ -419,6 +499,8 @@ delay_suite(void)
   TCase* const changes = tcase_create("changes");
   tcase_add_loop_test(changes, changing_delay_on_sine_has_no_step, 0, N_RATES);
   tcase_add_test(changes, rapid_changes_have_no_step_and_settle_on_last);
+  tcase_add_test(changes, delay_from_idle_never_replays_old_audio);
+  tcase_add_test(changes, reset_after_idle_reads_silence);
   suite_add_tcase(s, changes);
 
   TCase* const limits = tcase_create("limits");
