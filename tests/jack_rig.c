@@ -913,14 +913,22 @@ mxt_mixd_stop(MxtMixd* const mixd, const int sig)
   return mixd->exit_code;
 }
 
+// Session reloads in the log that changed nothing
+static size_t
+reloads_refused(const MxtMixd* const mixd)
+{
+  return mxt_file_count(mixd->log, "; the mix is unchanged") +
+         mxt_file_count(mixd->log, "reload: no session is open yet");
+}
+
 int
 mxt_mixd_reload(MxtMixd* const mixd, const char* const session_text)
 {
   // A SIGHUP first reads the settings (lines "reload: NAME = ..." for what
-  // changed), then the session, which ends in exactly one of these lines
-  const size_t done   = mxt_file_count(mixd->log, "reloaded");
-  const size_t failed = mxt_file_count(mixd->log, "; the mix is unchanged") +
-                        mxt_file_count(mixd->log, "reload: no session is open yet");
+  // changed), then the session, which ends in exactly one of "reloaded ..."
+  // or a refusal
+  const size_t done    = mxt_file_count(mixd->log, "reloaded");
+  const size_t refused = reloads_refused(mixd);
   if (mixd->pid <= 0 || !mxt_write_file(mixd->session, session_text) || kill(mixd->pid, SIGHUP)) {
     return -1;
   }
@@ -928,9 +936,7 @@ mxt_mixd_reload(MxtMixd* const mixd, const char* const session_text)
     if (mxt_file_count(mixd->log, "reloaded") > done) {
       return 1;
     }
-    if (mxt_file_count(mixd->log, "; the mix is unchanged") +
-          mxt_file_count(mixd->log, "reload: no session is open yet") >
-        failed) {
+    if (reloads_refused(mixd) > refused) {
       return 0;
     }
   }
