@@ -31,6 +31,8 @@ struct MxDeskImpl {
   MxDeskConnections connections;     ///< Connections made outside the rules, or none
   uint64_t          connections_gen; ///< Their generation when last looked at
   double            last_submit;     ///< When the last autosave was handed over, ms
+  uint64_t          recall_frames;   ///< The engine's frames at the last recall
+  double            recall_ms;       ///< When it was, system clock, ms
 };
 
 static double
@@ -201,7 +203,15 @@ mx_desk_tick(MxDesk* const desk, const double now)
   if (!desk->engine) {
     return;
   }
-  mx_scenes_tick(desk->scenes, desk->engine, fade_clock_ms(desk));
+  // Until the engine has run a period since a recall its clock stands
+  // where the recall found it, and the fade would wait a tick more to
+  // begin: until then the system clock counts (mx_scenes_tick() holds a
+  // fade where it has come if the engine's clock then says less)
+  double clock = fade_clock_ms(desk);
+  if (mx_engine_frames(desk->engine) == desk->recall_frames) {
+    clock += now - desk->recall_ms;
+  }
+  mx_scenes_tick(desk->scenes, desk->engine, clock);
   look(desk);
   if (desk->changes != desk->autosaved && now - desk->last_submit >= MX_DESK_AUTOSAVE_MS) {
     submit(desk, now);
@@ -605,6 +615,8 @@ mx_desk_recall(MxDesk* const  desk,
 {
   // The undo step is stamped with the fade's clock too: a recall's step
   // never merges with another (undo.c), so no time of it is compared
+  desk->recall_frames = desk->engine ? mx_engine_frames(desk->engine) : 0U;
+  desk->recall_ms     = now_ms();
   return mx_scenes_recall(
     desk->scenes, number, fade_s, desk->engine, desk->undo, fade_clock_ms(desk), why, size);
 }

@@ -38,6 +38,7 @@ struct MxScenesImpl {
   size_t   cap;       ///< Room in `moves`
   double   start_ms;  ///< When the fade began
   double   length_ms; ///< How long it runs
+  double   reached;   ///< How far it has come, 0 to 1
   unsigned fading;    ///< The scene it fades to, or 0
 };
 
@@ -486,6 +487,7 @@ mx_scenes_recall(MxScenes* const scenes,
 
   scenes->start_ms  = now_ms;
   scenes->length_ms = fade_s * 1000.0;
+  scenes->reached   = 0.0;
   scenes->fading    = scenes->n_moves ? number : 0U;
   if (r.refused) {
     return mx_why(MX_FAILURE,
@@ -505,11 +507,12 @@ mx_scenes_tick(MxScenes* const scenes, MxEngine* const engine, const double now_
   if (!scenes->fading) {
     return false;
   }
-  // A clock that steps back holds the fade where it starts
-  const double         since = now_ms - scenes->start_ms;
-  const double         t     = since > 0.0 ? since / scenes->length_ms : 0.0;
-  const MxModel* const mix   = mx_engine_model(engine);
-  size_t               n     = 0U;
+  // A clock that steps back holds the fade where it is
+  const double since       = now_ms - scenes->start_ms;
+  const double t           = fmax(since / scenes->length_ms, scenes->reached);
+  scenes->reached          = t;
+  const MxModel* const mix = mx_engine_model(engine);
+  size_t               n   = 0U;
   mx_engine_begin(engine);
   for (size_t i = 0U; i < scenes->n_moves; ++i) {
     Move* const m    = &scenes->moves[i];

@@ -789,6 +789,12 @@ START_TEST(fade_spot_values)
       mxt_assert_same(get(mix, a, MX_P_FADER, 0U), -10.0f); // Half way along the law, exactly
     }
   }
+  // A clock that steps back (the engine's, after the system's stood in for
+  // it) holds the fade where it has come
+  const float at_1500 = get(mix, a, MX_P_FADER, 0U);
+  ck_assert(mx_scenes_tick(scenes, engine, 900.0));
+  run(engine);
+  mxt_assert_same(get(mix, a, MX_P_FADER, 0U), at_1500);
   ck_assert(!mx_scenes_tick(scenes, engine, 2000.0));
   mxt_assert_same(get(mix, a, MX_P_FADER, 0U), -30.0f);
   mxt_assert_same(get(mix, a, MX_P_EQ_BAND_FREQ, 1U), 10000.0f);
