@@ -11,6 +11,7 @@
 #include <ftw.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -47,6 +48,7 @@ static size_t     n_children;             ///< Entries of `children`
 static MxtClient* clients[MAX_CLIENTS];   ///< Open clients of this test
 static size_t     n_clients;              ///< Entries of `clients`
 static unsigned   rig_period;             ///< Period of the servers started (0: MXT_PERIOD)
+static bool       rig_realtime;           ///< Servers run with realtime scheduling (rig_begin())
 
 // ---------------------------------------------------------------------------
 // Small things
@@ -435,6 +437,27 @@ take_jack_turn(void)
   reclaim_slots("mxt-");
 }
 
+// True if this process may take SCHED_FIFO, as jackd --realtime does for
+// its threads and its clients' (asked in a child, which then exits)
+static bool
+realtime_allowed(void)
+{
+  const pid_t child = fork();
+  if (child == 0) {
+    const struct sched_param param = { .sched_priority = sched_get_priority_min(SCHED_FIFO) };
+    _exit(sched_setscheduler(0, SCHED_FIFO, &param) == 0 ? 0 : 1);
+  }
+  int status = 0;
+  return child > 0 && waitpid(child, &status, 0) == child && WIFEXITED(status) &&
+         WEXITSTATUS(status) == 0;
+}
+
+bool
+mxt_rig_realtime(void)
+{
+  return rig_realtime;
+}
+
 bool
 mxt_rig_begin(const char** const why)
 {
@@ -449,6 +472,14 @@ mxt_rig_begin(const char** const why)
     return false;
   }
   rig_parent = (long)getpid();
+  // Realtime where the machine grants it, as a live rig runs: without it
+  // every JACK thread competes with whatever else the machine runs, and a
+  // busy machine makes the server and its clients miss cycles
+  const char* const rt = getenv("MXT_REALTIME");
+  rig_realtime         = (!rt || strcmp(rt, "0")) && realtime_allowed();
+  fprintf(stderr,
+          "# the JACK servers run %s\n",
+          rig_realtime ? "with realtime scheduling" : "without realtime scheduling");
   mxt_rig_adopt_orphans();
   take_jack_turn();
   jack_set_error_function(quiet_cb);
@@ -694,8 +725,12 @@ mxt_server_start(MxtServer* const server, const char* const name)
   char period[16];
   snprintf(rate, sizeof(rate), "%u", MXT_RATE);
   snprintf(period, sizeof(period), "%u", rig_period ? rig_period : MXT_PERIOD);
-  char* const argv[] = { "jackd", "--no-realtime", "-n", server->name, "-d", "dummy", "-r", rate,
-                         "-p",    period,          NULL };
+  char* const argv[] = { "jackd", rig_realtime ? "--realtime" : "--no-realtime",
+                         "-n",    server->name,
+                         "-d",    "dummy",
+                         "-r",    rate,
+                         "-p",    period,
+                         NULL };
   server->pid        = spawn(argv, server->log);
   if (server->pid <= 0) {
     server->pid = 0;
@@ -1629,10 +1664,11 @@ parse_message(MxtOsc* const osc, const uint8_t* const data, const size_t size, c
   }
   MxtOscMsg* const m = &osc->queue[(osc->head + osc->count++) % OSC_QUEUE];
   memset(m, 0, sizeof(*m));
-  m->packet  = osc->packets;
-  m->bundled = bundled;
-  m->at_ms   = mxt_now_ms();
-  size_t pos = 0U;
+  m->packet   = osc->packets;
+  m->bundled  = bundled;
+  m->at_ms    = mxt_now_ms();
+  m->at_frame = osc->clock ? jack_frame_time(osc->clock) : 0U;
+  size_t pos  = 0U;
   char   tags[MXT_OSC_MAX_ARGS + 2U];
   if (!get_string(data, size, &pos, m->path, sizeof(m->path))) {
     m->path[0] = '\0';

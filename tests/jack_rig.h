@@ -14,8 +14,9 @@
 
 /*
   DESIGN: an integration test (redis's start_server) starts its own
-  `jackd --no-realtime -n NAME -d dummy -r 48000 -p 64` (or another
-  period: mxt_server_set_period()) under a name no
+  `jackd --realtime -n NAME -d dummy -r 48000 -p 64` (or another
+  period: mxt_server_set_period(); --no-realtime where the machine does
+  not grant SCHED_FIFO, or with MXT_REALTIME=0) under a name no
   other test or session uses, then `mixd` as a child process with its
   stderr in a log file, and talks to both only as any JACK client would:
   ports, connections, latencies, audio.  Everything waits by polling with
@@ -74,11 +75,21 @@
    session files, and take the process id that names every server.  Call
    once from main(), before running the suite.
 
+   The servers run with realtime scheduling, as a live rig does, if the
+   machine grants this process SCHED_FIFO and MXT_REALTIME is not "0"
+   (mxt_rig_realtime()); libjack then runs the process threads of mixd
+   and of the test's clients realtime too, and other work on the machine
+   no longer makes them miss cycles.
+
    @return false if jackd is not installed (the program should skip:
    `*why` says so) or the directory cannot be made.
 */
 bool
 mxt_rig_begin(const char** why);
+
+/// True if the servers run with realtime scheduling (mxt_rig_begin()).
+bool
+mxt_rig_realtime(void);
 
 /**
    Clean up after what a failed test left, in the parent process (an
@@ -175,7 +186,8 @@ typedef struct {
 } MxtServer;
 
 /**
-   Start `jackd --no-realtime -n NAME -d dummy -r MXT_RATE -p MXT_PERIOD`
+   Start `jackd --realtime -n NAME -d dummy -r MXT_RATE -p MXT_PERIOD`
+   (--no-realtime unless mxt_rig_realtime())
    (or the period of mxt_server_set_period()) and wait (MXT_TIMEOUT_MS)
    until a client can open on it.  That client, "mxt-watch", stays open
    until the server stops: libjack (1.9.21) has a race in which a client
@@ -483,13 +495,14 @@ typedef struct {
 
 /// A received message.
 typedef struct {
-  char      path[MXT_OSC_MAX_STRING];     ///< Address
-  char      types[MXT_OSC_MAX_ARGS + 1U]; ///< Type tags, without the ','
-  MxtOscArg arg[MXT_OSC_MAX_ARGS];        ///< Arguments
-  unsigned  argc;                         ///< Entries of `arg`
-  uint64_t  packet;                       ///< Datagram it came in, counted from 1
-  bool      bundled;                      ///< It came in a bundle
-  double    at_ms;                        ///< When it was read (mxt_now_ms())
+  char           path[MXT_OSC_MAX_STRING];     ///< Address
+  char           types[MXT_OSC_MAX_ARGS + 1U]; ///< Type tags, without the ','
+  MxtOscArg      arg[MXT_OSC_MAX_ARGS];        ///< Arguments
+  unsigned       argc;                         ///< Entries of `arg`
+  uint64_t       packet;                       ///< Datagram it came in, counted from 1
+  bool           bundled;                      ///< It came in a bundle
+  double         at_ms;                        ///< When it was read (mxt_now_ms())
+  jack_nframes_t at_frame; ///< jack_frame_time() then (mxt_osc_set_clock()), else 0
 } MxtOscMsg;
 
 /// An OSC client socket (opaque; heap object).
