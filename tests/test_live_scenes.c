@@ -140,18 +140,22 @@ store(MxtOsc* const osc, const int n)
   ck_assert_msg(m.argc >= 1U && m.types[0] == 'i' && m.arg[0].i == n, "stored: %s", text(&m));
 }
 
-/**
-   Recall scene `n` over `fade_s` and wait for the reply.
+/// Where the server was when a recall went out and when its answer came back
+typedef struct {
+  jack_nframes_t cycle;    ///< Frame time of the cycle the server had begun at the send
+  jack_nframes_t answered; ///< Frame time when the reply was read (mxt_osc_set_clock())
+} Recalled;
 
-   @param now Set to jack_frame_time() right before the send.
-   @param cycle Set to the frame time of the cycle the server had begun then.
+/**
+   Recall scene `n` over `fade_s` and wait for the reply; `at` (if not
+   NULL) says when.  mixd answers a recall after it has queued the
+   recall's switches and begun its fade: what the recall changes at once
+   starts in a cycle from `at->cycle` on and no later than the cycle after
+   `at->answered` (however late a busy machine let mixd's main loop read
+   the recall).
 */
 static void
-recall(Rig* const            rig,
-       const int             n,
-       const double          fade_s,
-       jack_nframes_t* const now,
-       jack_nframes_t* const cycle)
+recall(Rig* const rig, const int n, const double fade_s, Recalled* const at)
 {
   MxtOscMsg m;
   mxt_osc_drain(rig->osc);
@@ -165,12 +169,24 @@ recall(Rig* const            rig,
                 "recall %d: %s",
                 n,
                 text(&m));
-  if (now) {
-    *now = t_now;
+  if (at) {
+    at->cycle    = t_cycle;
+    at->answered = m.at_frame;
   }
-  if (cycle) {
-    *cycle = t_cycle;
-  }
+}
+
+/// Frames from the cycle of a recall to frame time `t`
+static int
+after_recall(const Recalled* const at, const jack_nframes_t t)
+{
+  return (int)(int32_t)(t - at->cycle);
+}
+
+/// Frames from a recall's answer to frame time `t` (negative: before it)
+static int
+after_answer(const Recalled* const at, const jack_nframes_t t)
+{
+  return (int)(int32_t)(t - at->answered);
 }
 
 /// Recall scene `n` at once and wait until both outputs hold still; their levels in `levels`
@@ -178,7 +194,7 @@ static void
 recall_settled(Rig* const rig, const int n, double* const levels)
 {
   MxtTake take;
-  recall(rig, n, 0.0, NULL, NULL);
+  recall(rig, n, 0.0, NULL);
   pace_ms(2.0 * TICK_MS);
   dc_settle(rig, 2U, &take, levels);
 }
@@ -188,26 +204,25 @@ recall_settled(Rig* const rig, const int n, double* const levels)
    50 ms in; then, if `hand` is not NULL, `hand` set to `hand_db` by hand
    `hand_ms` after the recall.
 
-   @param now, cycle As recall() sets them.
+   @param at As recall() sets it.
 */
 static void
-take_recall(Rig* const            rig,
-            const int             n,
-            const double          fade_s,
-            const double          ms,
-            MxtTake* const        take,
-            jack_nframes_t* const now,
-            jack_nframes_t* const cycle,
-            const char* const     hand,
-            const double          hand_ms,
-            const double          hand_db)
+take_recall(Rig* const        rig,
+            const int         n,
+            const double      fade_s,
+            const double      ms,
+            MxtTake* const    take,
+            Recalled* const   at,
+            const char* const hand,
+            const double      hand_ms,
+            const double      hand_db)
 {
   const size_t frames = (size_t)(ms * 1e-3 * (double)MXT_RATE);
   ck_assert_uint_le(frames, CAPACITY);
   mxt_client_record(rig->rec, frames);
   pace_ms(50.0);
   const double sent = mxt_now_ms();
-  recall(rig, n, fade_s, now, cycle);
+  recall(rig, n, fade_s, at);
   if (hand) {
     pace_ms(hand_ms - (mxt_now_ms() - sent));
     set_float(rig->osc, hand, hand_db);
@@ -349,23 +364,26 @@ measure_fade(const MxtTake* const take,
 
 /**
    Fail the test unless fade `f` (of `what`, for the messages) is as the scene says.
-   `cycle` is the frame time of the cycle the server had begun when the
-   recall was sent, and `timed` says whether the take is clean enough
-   (disturbed()) to check when the fade began.
+   `at` is when the recall went out and was answered, and `timed` says
+   whether the take is clean enough (disturbed()) to check when the fade
+   began.
 */
 static void
-check_fade(const MxtTake* const take,
-           const char* const    what,
-           const jack_nframes_t cycle,
-           const bool           timed,
-           const Fade* const    f)
+check_fade(const MxtTake* const  take,
+           const char* const     what,
+           const Recalled* const at,
+           const bool            timed,
+           const Fade* const     f)
 {
-  // It starts on the first tick after the recall
-  const int32_t start = (int32_t)(frame_of(take, f->start) - cycle);
-  ck_assert_msg(!timed || (start >= 0 && start <= (int32_t)(TICK_FRAMES + 2U * MXT_PERIOD)),
-                "%s: the fade began %d frames after the cycle of the recall",
+  // It starts on the first tick after the recall, a tick after mixd
+  // answered it at the latest
+  const jack_nframes_t start = frame_of(take, f->start);
+  ck_assert_msg(!timed || (after_recall(at, start) >= 0 &&
+                           after_answer(at, start) <= (int)(TICK_FRAMES + 2U * MXT_PERIOD)),
+                "%s: the fade began %d frames after the cycle of the recall, %d after its answer",
                 what,
-                start);
+                after_recall(at, start),
+                after_answer(at, start));
   // The scene reaches its value at the fade time (the tick after it, the
   // first tick having come up to a tick after the recall); the engine's
   // ramp follows
@@ -550,8 +568,8 @@ START_TEST(fade_follows_taper)
     Fade    f;
     bool    clean = false;
     for (unsigned tries = 0U; tries < TRIES && !clean; ++tries) {
-      jack_nframes_t cycle = 0U;
-      take_recall(&rig, ways[w].scene, FADE_S, 1000.0, &take, NULL, &cycle, NULL, 0.0, 0.0);
+      Recalled at;
+      take_recall(&rig, ways[w].scene, FADE_S, 1000.0, &take, &at, NULL, 0.0, 0.0);
       f     = measure_fade(&take, magnitude(&take), FADE_FRAMES, DC_A, ways[w].db0, ways[w].db1);
       clean = f.lost <= (double)LOST_MAX;
       if (!clean) {
@@ -559,8 +577,8 @@ START_TEST(fade_follows_taper)
         recall_settled(&rig, ways[w ^ 1U].scene, levels);
         continue;
       }
-      const bool timed = !disturbed(&rig, &take, cycle, frame_of(&take, f.start) + RAMP);
-      check_fade(&take, "strip a's fader", cycle, timed, &f);
+      const bool timed = !disturbed(&rig, &take, at.cycle, frame_of(&take, f.start) + RAMP);
+      check_fade(&take, "strip a's fader", &at, timed, &f);
       const PanFade pf = measure_pan(&take, f.start, f.end, FADE_FRAMES, pans[w][0], pans[w][1]);
       ck_assert_msg(pf.backwards <= 1e-5, "the pan stepped back by %.3g", pf.backwards);
       ck_assert_msg(pf.lag_min >= -LEAD_MAX && pf.lag_max <= LAG_MAX,
@@ -579,8 +597,10 @@ START_TEST(fade_follows_taper)
               timed ? "" : " (start not timed: a client ran late)");
       if (timed) {
         fprintf(stderr,
-                "# the fade began %d frames after the cycle of the recall\n",
-                (int)(int32_t)(frame_of(&take, f.start) - cycle));
+                "# the fade began %d frames after the cycle of the recall (answered %d "
+                "frames after it)\n",
+                after_recall(&at, frame_of(&take, f.start)),
+                after_recall(&at, at.answered));
       }
     }
     ck_assert_msg(clean, "no clean take of the fade in %u tries", TRIES);
@@ -597,8 +617,8 @@ END_TEST
 // Strip b unmuted in scene 1 and muted in scene 2, strip a's fader -20 and
 // 0 dB.  Recalled over 0.5 s, b's mute (or unmute) is the engine's plain
 // ramp of RAMP samples, straight, begun on the recall (no later than a's
-// fade, which waits for the first tick; within two periods of the cycle
-// the recall was sent in), while a's fade runs its whole course.
+// fade, which waits for the first tick; within two periods of mixd's
+// answer), while a's fade runs its whole course.
 START_TEST(switches_change_at_start)
 {
   Rig rig;
@@ -615,23 +635,25 @@ START_TEST(switches_change_at_start)
     MxtTake take;
     bool    clean = false;
     for (unsigned tries = 0U; tries < TRIES && !clean; ++tries) {
-      jack_nframes_t cycle = 0U;
-      take_recall(&rig, ways[w].scene, FADE_S, 1000.0, &take, NULL, &cycle, NULL, 0.0, 0.0);
+      Recalled at;
+      take_recall(&rig, ways[w].scene, FADE_S, 1000.0, &take, &at, NULL, 0.0, 0.0);
       const Fade  f = measure_fade(&take, take.ch[0], FADE_FRAMES, DC_A, ways[w].db0, ways[w].db1);
       const Glide g = measure_glide(&take, 1U, 0U, b_from[w], DC_B - b_from[w]);
       clean         = f.lost <= (double)LOST_MAX &&
-              !disturbed(&rig, &take, cycle, frame_of(&take, g.start) + RAMP);
+              !disturbed(&rig, &take, at.cycle, frame_of(&take, g.start) + RAMP);
       if (!clean) {
         ++rig.retakes;
         recall_settled(&rig, ways[w ^ 1U].scene, levels);
         continue;
       }
-      check_fade(&take, "strip a's fader", cycle, true, &f);
-      const int late = (int)(int32_t)(frame_of(&take, g.start) - cycle);
-      ck_assert_msg(late >= 0 && late <= 2 * (int)MXT_PERIOD,
-                    "b's %s began %d frames after the cycle of the recall",
+      check_fade(&take, "strip a's fader", &at, true, &f);
+      const int late   = after_recall(&at, frame_of(&take, g.start));
+      const int answer = after_answer(&at, frame_of(&take, g.start));
+      ck_assert_msg(late >= 0 && answer <= 2 * (int)MXT_PERIOD,
+                    "b's %s began %d frames after the cycle of the recall, %d after its answer",
                     w ? "unmute" : "mute",
-                    late);
+                    late,
+                    answer);
       ck_assert_msg(since(&take, g.start, f.start) >= 0.0,
                     "b's switch began %.0f frames after a's fade",
                     -since(&take, g.start, f.start));
@@ -645,10 +667,12 @@ START_TEST(switches_change_at_start)
                     g.length,
                     RAMP);
       fprintf(stderr,
-              "# %s of b with a fade of a: began %d frames after the cycle of the recall, %.0f "
-              "frames before a's fade, a ramp of %zu samples; a's fade took %.0f frames\n",
+              "# %s of b with a fade of a: began %d frames after the cycle of the recall (%d "
+              "after its answer), %.0f frames before a's fade, a ramp of %zu samples; a's fade "
+              "took %.0f frames\n",
               w ? "unmute" : "mute",
               late,
+              answer,
               since(&take, g.start, f.start),
               g.length,
               f.length);
@@ -687,8 +711,8 @@ START_TEST(recall_safe_holds)
   MxtTake take;
   bool    clean = false;
   for (unsigned tries = 0U; tries < TRIES && !clean; ++tries) {
-    jack_nframes_t cycle = 0U;
-    take_recall(&rig, 2, FADE_S, 1000.0, &take, NULL, &cycle, NULL, 0.0, 0.0);
+    Recalled at;
+    take_recall(&rig, 2, FADE_S, 1000.0, &take, &at, NULL, 0.0, 0.0);
     const Fade f = measure_fade(&take, take.ch[0], FADE_FRAMES, DC_A, A_DB_1, A_DB_2);
     clean        = f.lost <= (double)LOST_MAX;
     if (!clean) {
@@ -698,8 +722,8 @@ START_TEST(recall_safe_holds)
     }
     check_fade(&take,
                "strip a's fader",
-               cycle,
-               !disturbed(&rig, &take, cycle, frame_of(&take, f.start) + RAMP),
+               &at,
+               !disturbed(&rig, &take, at.cycle, frame_of(&take, f.start) + RAMP),
                &f);
     ck_assert_msg(worst_off(&take, 1U, 0U, b_level) == 0.0,
                   "safe strip b moved by %.3g during the recall",
@@ -740,7 +764,8 @@ END_TEST
 
 // Strip a's fader -20 and 0 dB, recalled with fade 0 both ways: the output
 // moves as a plain OSC change does (test_live_osc): from the start of a
-// cycle within two periods of the one the recall was sent in, one straight
+// cycle no earlier than the one the recall was sent in and within two
+// periods of mixd's answer (recall()), one straight
 // ramp of RAMP samples whose largest step is |y1 - y0| / RAMP (no click).
 START_TEST(fade_zero_ramps)
 {
@@ -756,22 +781,24 @@ START_TEST(fade_zero_ramps)
     const double y1    = DC_A * gain(ways[w].db1);
     bool         clean = false;
     for (unsigned tries = 0U; tries < TRIES && !clean; ++tries) {
-      MxtTake        take;
-      jack_nframes_t cycle = 0U;
-      take_recall(&rig, ways[w].scene, 0.0, 300.0, &take, NULL, &cycle, NULL, 0.0, 0.0);
+      MxtTake  take;
+      Recalled at;
+      take_recall(&rig, ways[w].scene, 0.0, 300.0, &take, &at, NULL, 0.0, 0.0);
       const Glide          g     = measure_glide(&take, 0U, 0U, y0, y1);
       const jack_nframes_t moved = frame_of(&take, g.start);
-      clean                      = !disturbed(&rig, &take, cycle, moved + RAMP);
+      clean                      = !disturbed(&rig, &take, at.cycle, moved + RAMP);
       if (!clean) {
         ++rig.retakes;
         recall_settled(&rig, ways[w ^ 1U].scene, levels);
         continue;
       }
-      const int late = (int)(int32_t)(moved - cycle);
+      const int late   = after_recall(&at, moved);
+      const int answer = after_answer(&at, moved);
       ck_assert_msg(starts_block(&take, g.start), "the jump began inside a cycle");
-      ck_assert_msg(late >= 0 && late <= 2 * (int)MXT_PERIOD,
-                    "the jump began %d frames after the cycle of the recall",
-                    late);
+      ck_assert_msg(late >= 0 && answer <= 2 * (int)MXT_PERIOD,
+                    "the jump began %d frames after the cycle of the recall, %d after its answer",
+                    late,
+                    answer);
       ck_assert_msg(g.worst_dev < 1e-5, "the jump is %.3g off a straight ramp", g.worst_dev);
       ck_assert_msg(g.max_step <= g.bound * 1.001 + 1e-7,
                     "a step of %.6g, the ramp allows %.6g",
@@ -827,10 +854,9 @@ START_TEST(hand_takes_over)
   const double y_hand = DC_A * gain(HAND_DB);
   bool         clean  = false;
   for (unsigned tries = 0U; tries < TRIES && !clean; ++tries) {
-    MxtTake        take;
-    jack_nframes_t cycle = 0U;
-    take_recall(
-      &rig, 2, LONG_FADE_S, 1800.0, &take, NULL, &cycle, "/strip/a/fader", HAND_MS, HAND_DB);
+    MxtTake  take;
+    Recalled at;
+    take_recall(&rig, 2, LONG_FADE_S, 1800.0, &take, &at, "/strip/a/fader", HAND_MS, HAND_DB);
     const Fade fb = measure_fade(&take, take.ch[1], fade, DC_B, A_DB_1, A_DB_2);
     clean         = fb.lost <= (double)LOST_MAX;
     if (!clean) {
@@ -840,8 +866,8 @@ START_TEST(hand_takes_over)
     }
     check_fade(&take,
                "strip b's fader",
-               cycle,
-               !disturbed(&rig, &take, cycle, frame_of(&take, fb.start) + RAMP),
+               &at,
+               !disturbed(&rig, &take, at.cycle, frame_of(&take, fb.start) + RAMP),
                &fb);
 
     // a rose with the fade, then went to the hand's level and stayed
