@@ -14,9 +14,9 @@
 
 /*
   DESIGN: an integration test (redis's start_server) starts its own
-  `jackd --realtime -n NAME -d dummy -r 48000 -p 64` (or another
-  period: mxt_server_set_period(); --no-realtime where the machine does
-  not grant SCHED_FIFO, or with MXT_REALTIME=0) under a name no
+  `jackd --no-realtime -n NAME -d dummy -r 48000 -p 64` (or another
+  period: mxt_server_set_period(); --realtime with MXT_REALTIME=1 where
+  the machine grants SCHED_FIFO) under a name no
   other test or session uses, then `mixd` as a child process with its
   stderr in a log file, and talks to both only as any JACK client would:
   ports, connections, latencies, audio.  Everything waits by polling with
@@ -75,11 +75,14 @@
    session files, and take the process id that names every server.  Call
    once from main(), before running the suite.
 
-   The servers run with realtime scheduling, as a live rig does, if the
-   machine grants this process SCHED_FIFO and MXT_REALTIME is not "0"
+   The servers run with realtime scheduling, as a live rig does, if
+   MXT_REALTIME is "1" and the machine grants this process SCHED_FIFO
    (mxt_rig_realtime()); libjack then runs the process threads of mixd
    and of the test's clients realtime too, and other work on the machine
-   no longer makes them miss cycles.
+   no longer makes them miss cycles.  It is not the default: a machine
+   can grant SCHED_FIFO and still starve it (a CI machine did: a client
+   late in 50 takes in a row), and the tests are written to tell the
+   machine's timing from mixd's either way.
 
    @return false if jackd is not installed (the program should skip:
    `*why` says so) or the directory cannot be made.
@@ -502,7 +505,7 @@ typedef struct {
   uint64_t       packet;                       ///< Datagram it came in, counted from 1
   bool           bundled;                      ///< It came in a bundle
   double         at_ms;                        ///< When it was read (mxt_now_ms())
-  jack_nframes_t at_frame; ///< jack_frame_time() then (mxt_osc_set_clock()), else 0
+  jack_nframes_t at_frame; ///< The frame time then (mxt_osc_set_clock()), else 0
 } MxtOscMsg;
 
 /// An OSC client socket (opaque; heap object).
@@ -537,7 +540,8 @@ mxt_osc_set_clock(MxtOsc* osc, jack_client_t* clock);
    Where the server was when the last datagram was sent (see
    mxt_osc_set_clock()), both read right before sendto().
 
-   @param now The estimated current frame time (jack_frame_time()).
+   @param now The estimated current frame time (jack_frame_time(), never
+   before the start of the cycle that has begun).
    @param cycle The frame time at the start of the cycle the server last
    began (jack_last_frame_time()): a change that reaches mixd then can
    apply from this cycle on (if mixd has not run it yet), not before.
