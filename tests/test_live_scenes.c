@@ -18,10 +18,12 @@
 //
 // The machine's timing: time is counted in frames as the recorder's blocks
 // place them (placed_frame_of()), and steps only between samples that
-// follow each other, so a block recorded a cycle late changes nothing; a
-// take in which the server or the recorder missed more than LOST_MAX
-// frames of a fade is thrown away and taken again, and when a fade began
-// is checked only where no client ran late (live_check.h disturbed()).
+// follow each other, so a block recorded a cycle late changes nothing.
+// Cycles the server skipped hold the engine's ramps while the fade's clock
+// goes on, so a fade's bounds behind its curve widen by the frames its
+// take lost (Fade.lost); a take that lost more than LOST_SHARE of the fade
+// is thrown away and taken again, and when a fade began is checked only
+// where no client ran late (live_check.h disturbed()).
 //
 // Lines starting with "# " on stderr are measurements.
 
@@ -62,8 +64,9 @@
 #define A_DB_1 (-20.0)
 #define A_DB_2 0.0
 
-/// Takes of one fade, at most
-#define TRIES 6U
+/// Takes of one fade, at most (with two busy loops beside it and no
+/// realtime scheduling, 6 were once not enough for a recall without one)
+#define TRIES 10U
 
 /**
    The output may lag the scene's curve by up to this, frames, counted
@@ -88,6 +91,18 @@
    over two ticks); a tick late by up to one more adds its travel.
 */
 #define STEP_RATIO_MAX 2.0
+
+/**
+   Most of a fade, as a share of its frames, the recorder or the server
+   may not have run before the take is thrown away and taken again.  A
+   cycle the server skips holds the engine's ramps while the fade's clock
+   (the main loop's) goes on, so the output falls behind the curve by what
+   was skipped, and the bounds behind it widen by as much; beyond an
+   eighth of the fade so little of it is left to see that it is taken
+   again.  (A busy CI machine without realtime scheduling skipped a cycle
+   or more in six takes of 0.5 s in a row.)
+*/
+#define LOST_SHARE 0.125
 
 // Two strips, a hard left and b hard right: master L is a, R is b
 static const char* const scene_session = "/strip/add a 1\n"
@@ -248,6 +263,8 @@ typedef struct {
   size_t end;        ///< Index of its first sample on the new level for good
   double length;     ///< Frames from start to end
   double lost;       ///< Frames of those the recorder or the server did not run
+  double lag_bound;  ///< How far behind the curve it may run: LAG_MAX and the frames lost
+  double step_bound; ///< Largest step allowed, linear (STEP_RATIO_MAX slopes, and the lost frames)
   double lag_min;    ///< Least lag behind the scene's curve, samples (negative: ahead)
   double lag_max;    ///< Largest lag behind the scene's curve, samples
   double max_step;   ///< Largest step between samples, linear
@@ -352,13 +369,17 @@ measure_fade(const MxtTake* const take,
 
   // Half the fade time in: where the curve is, give or take its lag or lead
   const double half = 0.5 * fade;
-  const double lo   = mxt_db(curve_at(amp, n0, n1, half - LAG_MAX, fade) / amp);
-  const double hi   = mxt_db(curve_at(amp, n0, n1, half + LEAD_MAX, fade) / amp);
-  f.mid_db          = mxt_db((double)x[mid] / amp);
-  f.mid_lo_db       = fmin(lo, hi);
-  f.mid_hi_db       = fmax(lo, hi);
-  f.mid_taper       = mxt_db(curve_at(amp, n0, n1, half, fade) / amp);
-  f.mid_linear      = 0.5 * (db0 + db1);
+  // A ramp that restarts each tick steps by its distance to the target
+  // over RAMP; frames lost put the target that much further ahead
+  f.lag_bound     = LAG_MAX + f.lost;
+  f.step_bound    = (STEP_RATIO_MAX + f.lost / (double)RAMP) * f.slope;
+  const double lo = mxt_db(curve_at(amp, n0, n1, half - f.lag_bound, fade) / amp);
+  const double hi = mxt_db(curve_at(amp, n0, n1, half + LEAD_MAX, fade) / amp);
+  f.mid_db        = mxt_db((double)x[mid] / amp);
+  f.mid_lo_db     = fmin(lo, hi);
+  f.mid_hi_db     = fmax(lo, hi);
+  f.mid_taper     = mxt_db(curve_at(amp, n0, n1, half, fade) / amp);
+  f.mid_linear    = 0.5 * (db0 + db1);
   return f;
 }
 
@@ -387,22 +408,25 @@ check_fade(const MxtTake* const  take,
   // The scene reaches its value at the fade time (the tick after it, the
   // first tick having come up to a tick after the recall); the engine's
   // ramp follows
+  // (and lags by what the server skipped)
   const double length = f->length;
-  ck_assert_msg(length >= f->fade + RAMP - LEAD_MAX && length <= f->fade + RAMP + LEAD_MAX,
-                "%s: the fade took %.0f frames (%.0f + a ramp of %u)",
+  ck_assert_msg(length >= f->fade + RAMP - LEAD_MAX &&
+                  length <= f->fade + RAMP + LEAD_MAX + f->lost,
+                "%s: the fade took %.0f frames (%.0f + a ramp of %u; %.0f frames lost)",
                 what,
                 length,
                 f->fade,
-                RAMP);
+                RAMP,
+                f->lost);
   // Monotonic (float rounding aside), on the curve, no step beyond the curve's
   ck_assert_msg(f->backwards <= 1e-7, "%s: a step of %.3g against the fade", what, f->backwards);
-  ck_assert_msg(f->lag_min >= -LEAD_MAX && f->lag_max <= LAG_MAX,
+  ck_assert_msg(f->lag_min >= -LEAD_MAX && f->lag_max <= f->lag_bound,
                 "%s: %.0f to %.0f frames behind the scene's curve (allowed %.0f to %.0f)",
                 what,
                 f->lag_min,
                 f->lag_max,
                 -LEAD_MAX,
-                LAG_MAX);
+                f->lag_bound);
   ck_assert_msg(f->mid_db >= f->mid_lo_db - 1e-3 && f->mid_db <= f->mid_hi_db + 1e-3,
                 "%s: %.2f dB half the fade time in; the taper says %.2f to %.2f (%.2f "
                 "on time), a fade linear in dB %.2f",
@@ -412,7 +436,7 @@ check_fade(const MxtTake* const  take,
                 f->mid_hi_db,
                 f->mid_taper,
                 f->mid_linear);
-  ck_assert_msg(f->max_step <= STEP_RATIO_MAX * f->slope,
+  ck_assert_msg(f->max_step <= f->step_bound,
                 "%s: a step of %.4g, %.2f times the curve's steepest %.4g",
                 what,
                 f->max_step,
@@ -424,37 +448,43 @@ check_fade(const MxtTake* const  take,
 static void
 report_fade(const char* const what, const Fade* const f)
 {
-  fprintf(stderr,
-          "# %s over %.0f frames: took %.0f frames (%.1f ms; %.0f + a ramp of %u), %.0f..%.0f "
-          "frames behind the taper's curve (allowed %.0f..%.0f), largest step %.3g = %.2f x "
-          "the curve's steepest, %.2f dB half the fade time in (taper %.2f on time, "
-          "%.2f..%.2f allowed; a line in dB %.2f)\n",
-          what,
-          f->fade,
-          f->length,
-          f->length * 1e3 / MXT_RATE,
-          f->fade,
-          RAMP,
-          f->lag_min,
-          f->lag_max,
-          -LEAD_MAX,
-          LAG_MAX,
-          f->max_step,
-          f->max_step / f->slope,
-          f->mid_db,
-          f->mid_taper,
-          f->mid_lo_db,
-          f->mid_hi_db,
-          f->mid_linear);
+  fprintf(
+    stderr,
+    "# %s over %.0f frames: took %.0f frames (%.1f ms; %.0f + a ramp of %u; %.0f lost), "
+    "%.0f..%.0f frames behind the taper's curve (allowed %.0f..%.0f), largest step %.3g = %.2f x "
+    "the curve's steepest, %.2f dB half the fade time in (taper %.2f on time, "
+    "%.2f..%.2f allowed; a line in dB %.2f)\n",
+    what,
+    f->fade,
+    f->length,
+    f->length * 1e3 / MXT_RATE,
+    f->fade,
+    RAMP,
+    f->lost,
+    f->lag_min,
+    f->lag_max,
+    -LEAD_MAX,
+    f->lag_bound,
+    f->max_step,
+    f->max_step / f->slope,
+    f->mid_db,
+    f->mid_taper,
+    f->mid_lo_db,
+    f->mid_hi_db,
+    f->mid_linear);
 }
 
-/**
-   Most frames of a fade the recorder or the server may not have run
-   before the take is thrown away and taken again: a cycle the server
-   skips holds the engine's ramps while the fade's clock (the main loop's)
-   goes on, so the output falls behind the curve by what was skipped.
-*/
-#define LOST_MAX (2U * MXT_PERIOD)
+/// True if fade `f` lost no more than LOST_SHARE of its frames; if it lost more, says so
+static bool
+fade_seen(const Fade* const f)
+{
+  if (f->lost <= LOST_SHARE * f->fade) {
+    return true;
+  }
+  fprintf(
+    stderr, "# (a take thrown away: %.0f of the fade's %.0f frames not run)\n", f->lost, f->length);
+  return false;
+}
 
 /// Largest distance of channel `ch` from `level`, from sample `from` on
 static double
@@ -541,12 +571,12 @@ static const Way ways[] = { { 2, A_DB_1, A_DB_2 }, { 1, A_DB_2, A_DB_1 } };
 // Strip a's fader -20 dB and pan hard left in scene 1, 0 dB and centre in
 // scene 2 (b silent); recalls over 0.5 s both ways.  The level (the
 // magnitude of both sides) leaves the old one on the recall's first tick,
-// moves monotonically, stays within LAG_MAX frames behind the curve the
-// console law draws (so half the fade time in it is near the taper's
-// -7.5 dB, not a dB line's -10), never steps more than STEP_RATIO_MAX times
-// the curve's steepest slope, and lands on the new level a ramp after the
-// fade time.  The pan position (the angle of the sides) moves as
-// monotonically, within the same bounds of its straight line.
+// moves monotonically, stays within LAG_MAX frames (and what skipped
+// cycles held back) behind the curve the console law draws (so half the
+// fade time in it is near the taper's -7.5 dB, not a dB line's -10), never
+// steps more than STEP_RATIO_MAX times the curve's steepest slope, and
+// lands on the new level a ramp after the fade time.  The pan position (the angle of the sides)
+// moves as monotonically, within the same bounds of its straight line.
 START_TEST(fade_follows_taper)
 {
   Rig rig;
@@ -571,7 +601,7 @@ START_TEST(fade_follows_taper)
       Recalled at;
       take_recall(&rig, ways[w].scene, FADE_S, 1000.0, &take, &at, NULL, 0.0, 0.0);
       f     = measure_fade(&take, magnitude(&take), FADE_FRAMES, DC_A, ways[w].db0, ways[w].db1);
-      clean = f.lost <= (double)LOST_MAX;
+      clean = fade_seen(&f);
       if (!clean) {
         ++rig.retakes;
         recall_settled(&rig, ways[w ^ 1U].scene, levels);
@@ -581,7 +611,7 @@ START_TEST(fade_follows_taper)
       check_fade(&take, "strip a's fader", &at, timed, &f);
       const PanFade pf = measure_pan(&take, f.start, f.end, FADE_FRAMES, pans[w][0], pans[w][1]);
       ck_assert_msg(pf.backwards <= 1e-5, "the pan stepped back by %.3g", pf.backwards);
-      ck_assert_msg(pf.lag_min >= -LEAD_MAX && pf.lag_max <= LAG_MAX,
+      ck_assert_msg(pf.lag_min >= -LEAD_MAX && pf.lag_max <= f.lag_bound,
                     "the pan ran %.0f to %.0f frames behind its line",
                     pf.lag_min,
                     pf.lag_max);
@@ -639,8 +669,7 @@ START_TEST(switches_change_at_start)
       take_recall(&rig, ways[w].scene, FADE_S, 1000.0, &take, &at, NULL, 0.0, 0.0);
       const Fade  f = measure_fade(&take, take.ch[0], FADE_FRAMES, DC_A, ways[w].db0, ways[w].db1);
       const Glide g = measure_glide(&take, 1U, 0U, b_from[w], DC_B - b_from[w]);
-      clean         = f.lost <= (double)LOST_MAX &&
-              !disturbed(&rig, &take, at.cycle, frame_of(&take, g.start) + RAMP);
+      clean = fade_seen(&f) && !disturbed(&rig, &take, at.cycle, frame_of(&take, g.start) + RAMP);
       if (!clean) {
         ++rig.retakes;
         recall_settled(&rig, ways[w ^ 1U].scene, levels);
@@ -714,7 +743,7 @@ START_TEST(recall_safe_holds)
     Recalled at;
     take_recall(&rig, 2, FADE_S, 1000.0, &take, &at, NULL, 0.0, 0.0);
     const Fade f = measure_fade(&take, take.ch[0], FADE_FRAMES, DC_A, A_DB_1, A_DB_2);
-    clean        = f.lost <= (double)LOST_MAX;
+    clean        = fade_seen(&f);
     if (!clean) {
       ++rig.retakes;
       recall_settled(&rig, 1, levels);
@@ -858,7 +887,7 @@ START_TEST(hand_takes_over)
     Recalled at;
     take_recall(&rig, 2, LONG_FADE_S, 1800.0, &take, &at, "/strip/a/fader", HAND_MS, HAND_DB);
     const Fade fb = measure_fade(&take, take.ch[1], fade, DC_B, A_DB_1, A_DB_2);
-    clean         = fb.lost <= (double)LOST_MAX;
+    clean         = fade_seen(&fb);
     if (!clean) {
       ++rig.retakes;
       recall_settled(&rig, 1, levels);
