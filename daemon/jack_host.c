@@ -67,36 +67,37 @@ typedef struct {
 } Attempt;
 
 struct MxJackHostImpl {
-  char*                client_name;    ///< Name asked for
-  char*                server_name;    ///< Server, or NULL
-  MxLoop*              loop;           ///< Woken by the notifications
-  jack_client_t*       client;         ///< Open client, or NULL
-  Attempt*             attempt;        ///< Connection attempt in flight, or NULL
-  MxJackConnectedCb    connected_cb;   ///< Told when `attempt` ends
-  void*                connected_data; ///< Its user data
-  MxEngine*            engine;         ///< Engine the callback runs (set while inactive)
-  bool                 active;         ///< Activated
-  uint32_t             n_strips;       ///< Strip slots of the tables below
-  uint32_t             n_buses;        ///< Bus slots of the tables below
-  NodePorts*           strips;         ///< [strip slot]: input ports
-  NodePorts*           buses;          ///< [bus slot]: output ports
-  NodePorts            master;         ///< Master outputs
-  NodePorts            monitor;        ///< Monitor outputs
-  MxEngineInput*       inputs;         ///< Callback scratch: [strip slot] buffers
-  MxEngineOutput*      outputs;        ///< Callback scratch: [bus slot] buffers
-  _Atomic uint32_t     master_latency; ///< Latency of the master and monitor outputs, frames
-  _Atomic uint32_t*    bus_latency;    ///< [bus slot]: latency of each bus output, frames
-  Retired*             retired;        ///< Ports waiting to be unregistered
-  size_t               n_retired;      ///< Entries of `retired`
-  size_t               retired_cap;    ///< Capacity of `retired`
-  Remembered*          remembered;     ///< Connections to restore
-  size_t               n_remembered;   ///< Entries of `remembered`
-  size_t               remembered_cap; ///< Capacity of `remembered`
-  uint64_t             remembered_gen; ///< Changes with `remembered`
-  bool                 connect_due; ///< Apply the rules and remembered connections at the next sync
-  atomic_uint_fast64_t cycles;      ///< Process cycles run
-  atomic_uint_fast64_t xruns;       ///< Xruns reported by the server
-  atomic_bool          gone;        ///< The server shut the client down
+  char*             client_name;    ///< Name asked for
+  char*             server_name;    ///< Server, or NULL
+  MxLoop*           loop;           ///< Woken by the notifications
+  jack_client_t*    client;         ///< Open client, or NULL
+  Attempt*          attempt;        ///< Connection attempt in flight, or NULL
+  MxJackConnectedCb connected_cb;   ///< Told when `attempt` ends
+  void*             connected_data; ///< Its user data
+  MxEngine*         engine;         ///< Engine the callback runs (set while inactive)
+  bool              active;         ///< Activated
+  uint32_t          n_strips;       ///< Strip slots of the tables below
+  uint32_t          n_buses;        ///< Bus slots of the tables below
+  NodePorts*        strips;         ///< [strip slot]: input ports
+  NodePorts*        buses;          ///< [bus slot]: output ports
+  NodePorts         master;         ///< Master outputs
+  NodePorts         monitor;        ///< Monitor outputs
+  MxEngineInput*    inputs;         ///< Callback scratch: [strip slot] buffers
+  MxEngineOutput*   outputs;        ///< Callback scratch: [bus slot] buffers
+  _Atomic uint32_t  master_latency; ///< Latency of the master and monitor outputs, frames
+  _Atomic uint32_t* bus_latency;    ///< [bus slot]: latency of each bus output, frames
+  Retired*          retired;        ///< Ports waiting to be unregistered
+  size_t            n_retired;      ///< Entries of `retired`
+  size_t            retired_cap;    ///< Capacity of `retired`
+  Remembered*       remembered;     ///< Connections to restore
+  size_t            n_remembered;   ///< Entries of `remembered`
+  size_t            remembered_cap; ///< Capacity of `remembered`
+  uint64_t          remembered_gen; ///< Changes with `remembered`
+  bool              connect_due;    ///< Apply the rules and remembered connections at the next sync
+  unsigned connect_tries;      ///< Rounds that JACK refused a connection, since connect_due was set
+  atomic_uint_fast64_t cycles; ///< Process cycles run
+  atomic_uint_fast64_t xruns;  ///< Xruns reported by the server
+  atomic_bool          gone;   ///< The server shut the client down
 #ifdef MX_RTSAN
   bool selftest; ///< MIXD_RTSAN_SELFTEST: allocate in the callback, to show RealtimeSanitizer
                  ///< catches it
@@ -607,6 +608,14 @@ set_pretty_name(const MxJackHost* const host, jack_port_t* const port, const cha
     host->client, jack_port_uuid(port), JACK_METADATA_PRETTY_NAME, pretty, "text/plain");
 }
 
+// Rules and remembered connections are to be made again (ports appeared)
+static void
+connections_due(MxJackHost* const host)
+{
+  host->connect_due   = true;
+  host->connect_tries = 0U;
+}
+
 // Register a node's ports; false if JACK refused (a name still taken by
 // ports fading out: the next sync tries again)
 static bool
@@ -642,7 +651,7 @@ register_ports(MxJackHost* const host,
     atomic_store_explicit(&np->port[c], made[c], memory_order_release);
     mx_log(MX_LOG_INFO, "port %s registered", jack_port_name(made[c]));
   }
-  host->connect_due = true;
+  connections_due(host);
   return true;
 }
 
@@ -764,25 +773,39 @@ own_port(const MxJackHost* const host, const char* const short_name)
   return jack_port_by_name(host->client, full);
 }
 
-// Connect a source to a destination port, if they are an output and an input
-static void
+/**
+   Rounds of apply_connections() (one per tick of the main loop, about 2 s)
+   that a connection JACK refused is tried again.  JACK refuses one while
+   the other port's client has registered its ports but not yet activated
+   (a program starting, or coming back with a restarted server); it is made
+   once that client runs.
+*/
+#define CONNECT_TRIES 200U
+
+// Connect a source to a destination port, if they are an output and an
+// input; false if JACK refused.  A refusal is logged on the first round only.
+static bool
 connect_pair(const MxJackHost* const host, const char* const from, const char* const to)
 {
   jack_port_t* const a = jack_port_by_name(host->client, from);
   jack_port_t* const b = jack_port_by_name(host->client, to);
   if (!a || !b || !(jack_port_flags(a) & JackPortIsOutput) ||
       !(jack_port_flags(b) & JackPortIsInput) || jack_port_connected_to(a, to)) {
-    return;
+    return true;
   }
   const int e = jack_connect(host->client, from, to);
   if (e && e != EEXIST) {
-    mx_log(MX_LOG_WARNING, "cannot connect %s to %s", from, to);
-  } else {
-    mx_log(MX_LOG_INFO, "connected %s to %s", from, to);
+    if (host->connect_tries == 0U) {
+      mx_log(MX_LOG_WARNING, "cannot connect %s to %s (trying again for 2 s)", from, to);
+    }
+    return false;
   }
+  mx_log(MX_LOG_INFO, "connected %s to %s", from, to);
+  return true;
 }
 
-static void
+// False if JACK refused one of the rule's connections
+static bool
 apply_rule(const MxJackHost* const host,
            const char** const      ports,
            const char* const       from,
@@ -792,24 +815,28 @@ apply_rule(const MxJackHost* const host,
   MxPortPattern     a;
   MxPortPattern     b;
   if (mx_port_pattern_compile(&a, from, client)) {
-    return;
+    return true;
   }
   if (mx_port_pattern_compile(&b, to, client)) {
     mx_port_pattern_free(&a);
-    return;
+    return true;
   }
+  bool made = true;
   for (size_t i = 0U; ports[i]; ++i) {
     for (size_t j = 0U; mx_port_pattern_match(&a, ports[i]) && ports[j]; ++j) {
       if (mx_port_pattern_match(&b, ports[j])) {
-        connect_pair(host, ports[i], ports[j]);
+        made = connect_pair(host, ports[i], ports[j]) && made;
       }
     }
   }
   mx_port_pattern_free(&a);
   mx_port_pattern_free(&b);
+  return made;
 }
 
-// The session's rules, then every connection remembered whose ends exist
+// The session's rules, then every connection remembered whose ends exist.
+// What JACK refuses stays due, and is tried again at the next sync, for
+// CONNECT_TRIES rounds.
 static void
 apply_connections(MxJackHost* const host)
 {
@@ -818,11 +845,12 @@ apply_connections(MxJackHost* const host)
   if (!ports) {
     return;
   }
+  bool made = true;
   for (uint32_t r = 0U; r < mx_model_connection_count(model); ++r) {
     const char* from = NULL;
     const char* to   = NULL;
     mx_model_connection(model, r, &from, &to);
-    apply_rule(host, ports, from, to);
+    made = apply_rule(host, ports, from, to) && made;
   }
   jack_free(ports);
 
@@ -830,12 +858,13 @@ apply_connections(MxJackHost* const host)
     const Remembered* const m    = &host->remembered[i];
     jack_port_t* const      ours = own_port(host, m->ours);
     if (ours) {
-      connect_pair(host,
-                   m->from_us ? jack_port_name(ours) : m->other,
-                   m->from_us ? m->other : jack_port_name(ours));
+      made = connect_pair(host,
+                          m->from_us ? jack_port_name(ours) : m->other,
+                          m->from_us ? m->other : jack_port_name(ours)) &&
+             made;
     }
   }
-  host->connect_due = false;
+  host->connect_due = !made && ++host->connect_tries < CONNECT_TRIES;
 }
 
 static bool
@@ -869,7 +898,9 @@ remember(MxJackHost* const host,
 
 // Remember what our ports are connected to now; forget a connection only
 // when both its ends still exist and it is gone (taken apart on purpose),
-// or when our port is gone (its strip was removed)
+// or when our port is gone (its strip was removed).  While connections are
+// still due (JACK refused one: its client is not active yet) a connection
+// that is not there yet is not forgotten.
 static void
 remember_connections(MxJackHost* const host, NodePorts* const np)
 {
@@ -902,7 +933,8 @@ refresh_remembered(MxJackHost* const host)
     const Remembered* const m     = &host->remembered[i];
     jack_port_t* const      ours  = own_port(host, m->ours);
     jack_port_t* const      other = jack_port_by_name(host->client, m->other);
-    const bool              keep  = ours && (!other || jack_port_connected_to(ours, m->other));
+    const bool              keep =
+      ours && (!other || host->connect_due || jack_port_connected_to(ours, m->other));
     if (keep) {
       host->remembered[kept++] = *m;
     } else {
@@ -1042,8 +1074,8 @@ mx_jack_host_start(MxJackHost* const host, MxEngine* const engine)
     mx_log(MX_LOG_ERROR, "JACK refused to activate the client");
     return MX_ERR_INTERNAL;
   }
-  host->active      = true;
-  host->connect_due = true;
+  host->active = true;
+  connections_due(host);
   mx_jack_host_sync(host);
   return MX_SUCCESS;
 }
@@ -1072,7 +1104,7 @@ mx_jack_host_wake(MxJackHost* const host, const char what)
       }
       break;
     case MX_JACK_WAKE_PORTS:
-      host->connect_due = true;
+      connections_due(host);
       break;
     case MX_JACK_WAKE_CONNECTIONS:
       if (host->client && host->active && !atomic_load(&host->gone)) {

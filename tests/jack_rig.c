@@ -1109,12 +1109,14 @@ shutdown_cb(const jack_status_t code, const char* const reason, void* const arg)
   atomic_store(&((MxtClient*)arg)->gone, true);
 }
 
-MxtClient*
-mxt_client_open(const char* const server,
-                const char* const name,
-                const unsigned    n_outputs,
-                const unsigned    n_inputs,
-                const size_t      capacity)
+// mxt_client_open(), activated or not
+static MxtClient*
+open_client(const char* const server,
+            const char* const name,
+            const unsigned    n_outputs,
+            const unsigned    n_inputs,
+            const size_t      capacity,
+            const bool        activate)
 {
   if (n_outputs > MXT_MAX_PORTS || n_inputs > MXT_MAX_PORTS || n_clients == MAX_CLIENTS) {
     return NULL;
@@ -1168,11 +1170,37 @@ mxt_client_open(const char* const server,
   if (ok) {
     jack_on_info_shutdown(c->client, shutdown_cb, c);
   }
-  if (!ok || jack_activate(c->client)) {
+  if (!ok || (activate && jack_activate(c->client))) {
     mxt_client_close(c);
     return NULL;
   }
   return c;
+}
+
+MxtClient*
+mxt_client_open(const char* const server,
+                const char* const name,
+                const unsigned    n_outputs,
+                const unsigned    n_inputs,
+                const size_t      capacity)
+{
+  return open_client(server, name, n_outputs, n_inputs, capacity, true);
+}
+
+MxtClient*
+mxt_client_open_inactive(const char* const server,
+                         const char* const name,
+                         const unsigned    n_outputs,
+                         const unsigned    n_inputs,
+                         const size_t      capacity)
+{
+  return open_client(server, name, n_outputs, n_inputs, capacity, false);
+}
+
+bool
+mxt_client_activate(MxtClient* const client)
+{
+  return jack_activate(client->client) == 0;
 }
 
 void

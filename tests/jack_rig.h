@@ -365,6 +365,22 @@ mxt_client_open(const char* server,
                 unsigned    n_inputs,
                 size_t      capacity);
 
+/**
+   mxt_client_open() without the activation: the client's ports exist, and
+   JACK refuses to connect them, until mxt_client_activate().  A program
+   that is starting looks so to other clients.
+*/
+MxtClient*
+mxt_client_open_inactive(const char* server,
+                         const char* name,
+                         unsigned    n_outputs,
+                         unsigned    n_inputs,
+                         size_t      capacity);
+
+/// Activate a client of mxt_client_open_inactive(); false if JACK refused.
+bool
+mxt_client_activate(MxtClient* client);
+
 /// Deactivate and close a client; NULL is a no-op.
 void
 mxt_client_close(MxtClient* client);

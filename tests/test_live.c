@@ -604,6 +604,72 @@ START_TEST(server_restarts)
 }
 END_TEST
 
+// A connection made by hand, then the server restarts and the feeder
+// comes back as a program starting does: its ports registered first, the
+// client activated later (jackd refuses to connect it meanwhile).  mixd
+// tries the remembered connection and is refused; the graph changes
+// meanwhile (a connection comes and goes elsewhere), which once made mixd
+// take the refused connection for one taken apart on purpose and forget
+// it (seen after a server restart under AddressSanitizer).  It must be
+// made once the feeder runs.
+START_TEST(remembered_waits_for_activation)
+{
+  Rig rig;
+  rig_up(&rig, restart_session, 2U, 2U);
+  play_tone(&rig, 0U, 1000.0, 0.5);
+  play_tone(&rig, 1U, 500.0, 0.25);
+  wait_own_port(&rig, "keys_in_L", true, MXT_TIMEOUT_MS);
+  ck_assert(mxt_client_connect(rig.rec, "feed:out_2", "mixd:keys_in_L", MXT_TIMEOUT_MS));
+  check_restart_mix(&rig);
+
+  char name[64];
+  snprintf(name, sizeof(name), "%s", rig.server.name);
+  mxt_server_kill(&rig.server);
+  mxt_client_close(rig.feed);
+  mxt_client_close(rig.rec);
+  rig.feed = rig.rec = NULL;
+  ck_assert_msg(mxt_file_wait(rig.mixd.log, "went away", 1U, MXT_TIMEOUT_MS),
+                "mixd did not notice (see %s)",
+                rig.mixd.log);
+  ck_assert_msg(
+    mxt_server_start(&rig.server, name), "jackd did not restart (see %s)", rig.server.log);
+  rig.rec  = mxt_client_open(rig.server.name, "rec", 0U, 2U, CAPACITY);
+  rig.feed = mxt_client_open_inactive(rig.server.name, "feed", 2U, 0U, 0U);
+  ck_assert(rig.rec != NULL && rig.feed != NULL);
+  wait_connected(&rig, "master_out_R", "rec:in_2", RECONNECT_MS);
+
+  // jackd announces an inactive client's ports to nobody: a port of
+  // mixd's own appearing makes it connect what is due, and be refused
+  const unsigned port = mxt_mixd_osc_port(&rig.mixd, MXT_TIMEOUT_MS);
+  MxtOsc* const  osc  = mxt_osc_open(port);
+  ck_assert(port != 0U && osc != NULL);
+  ck_assert(mxt_osc_send(osc, "/strip/add", "si", "extra", 1));
+  wait_own_port(&rig, "extra_in", true, MXT_TIMEOUT_MS);
+  mxt_osc_close(osc);
+  ck_assert_msg(
+    mxt_file_wait(rig.mixd.log, "cannot connect feed:out_2 to mixd:keys_in_L", 1U, RECONNECT_MS),
+    "mixd did not try the remembered connection while the feeder was inactive (see %s)",
+    rig.mixd.log);
+  // A change elsewhere in the graph, which mixd sees while the feeder waits
+  jack_client_t* const rec = mxt_client_jack(rig.rec);
+  ck_assert_int_eq(jack_connect(rec, "system:capture_1", "rec:in_2"), 0);
+  ck_assert_int_eq(jack_disconnect(rec, "system:capture_1", "rec:in_2"), 0);
+  mxt_poll_ms(300.0);
+
+  ck_assert(mxt_client_activate(rig.feed));
+  const double back = mxt_now_ms();
+  play_tone(&rig, 0U, 1000.0, 0.5);
+  play_tone(&rig, 1U, 500.0, 0.25);
+  wait_connected(&rig, "feed:out_2", "keys_in_L", RECONNECT_MS);
+  wait_connected(&rig, "feed:out_1", "vox_in", RECONNECT_MS);
+  fprintf(stderr,
+          "# a feeder active only after mixd tried: both connections %.0f ms after it\n",
+          mxt_now_ms() - back);
+  check_restart_mix(&rig);
+  rig_down(&rig);
+}
+END_TEST
+
 // ---------------------------------------------------------------------------
 // Topology: strips and buses come and go while strip a plays on, untouched
 
@@ -1308,6 +1374,7 @@ main(void)
 
   TCase* const restart = live_case("restart", 90.0);
   tcase_add_test(restart, server_restarts);
+  tcase_add_test(restart, remembered_waits_for_activation);
   suite_add_tcase(s, restart);
 
   TCase* const topology = live_case("topology", 60.0);
