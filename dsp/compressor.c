@@ -441,7 +441,29 @@ typedef struct {
   bool linked;  ///< One reduction for all channels (link settled at 1)
   bool peak;    ///< The peak level is in use
   bool rms;     ///< The RMS level is in use
+  bool whole;   ///< The block is whole vectors (a multiple of four samples, as periods are)
 } Mode;
+
+/**
+   Samples in the vector step at sample `i` of a block of `n`: four, or
+   what is left at the end.  With mode.whole the compiler knows it is four,
+   and the loads, stores and loop of a step lose their tests for a short
+   one.
+*/
+static inline uint32_t
+step_len(const uint32_t n, const uint32_t i, const Mode mode)
+{
+  return mode.whole || n - i > 4U ? 4U : n - i;
+}
+
+/// `mode` for a block of whole vectors
+static inline Mode
+whole_vectors(const Mode mode)
+{
+  Mode m  = mode;
+  m.whole = true;
+  return m;
+}
 
 // Stage 1 for RMS: the mean square of each key channel, sample by sample
 // (GMR's RMS detector), into comp->work.  The channels of a pair run in one loop so
@@ -496,7 +518,7 @@ targets(MxCompressor* const       comp,
   MxF4 mix     = mx_f4_set(comp->rms_mix.current);
 
   for (uint32_t i = 0U, m = 0U; i < n; i += m) {
-    m = n - i > 4U ? 4U : n - i;
+    m = step_len(n, i, mode);
 
     if (mode.ramping) {
       const MxF4 thr  = ramp4(&comp->threshold, m);
@@ -514,8 +536,8 @@ targets(MxCompressor* const       comp,
 
     // Linear levels, the louder channel's when linked (b > a ? b : a keeps
     // a NaN in a out)
-    MxF4 peak[MX_DYN_MAX_CHANNELS];
-    MxF4 ms[MX_DYN_MAX_CHANNELS];
+    MxF4 peak[MX_DYN_MAX_CHANNELS] = { { 0.0f } }; // (set below when used; gcc cannot tell)
+    MxF4 ms[MX_DYN_MAX_CHANNELS]   = { { 0.0f } };
     for (unsigned c = 0U; c < nch; ++c) {
       if (mode.peak) {
         peak[c] = mx_f4_abs(mx_f4_load(key[c] + i, m));
@@ -640,7 +662,7 @@ apply(MxCompressor* const comp,
   MxF4 top    = mx_f4_set(0.0f);
 
   for (uint32_t i = 0U, m = 0U; i < n; i += m) {
-    m = n - i > 4U ? 4U : n - i;
+    m = step_len(n, i, mode);
     if (mode.ramping) {
       makeup = mx_f4_load(comp->ramp_makeup + i, 4U);
       amount = mx_f4_load(comp->ramp_amount + i, 4U);
@@ -667,7 +689,11 @@ apply(MxCompressor* const comp,
 // once, so that the vector work of a chunk overlaps the recursion of the
 // next (10 to 15 % faster than the two loops)
 static inline __attribute__((always_inline)) float
-follow_apply(MxCompressor* const comp, float* const* const ch, const unsigned nch, const uint32_t n)
+follow_apply(MxCompressor* const comp,
+             float* const* const ch,
+             const unsigned      nch,
+             const uint32_t      n,
+             const Mode          mode)
 {
   const MxDynCoeff   att    = comp->attack;
   const MxDynCoeff   rel    = comp->release;
@@ -677,7 +703,7 @@ follow_apply(MxCompressor* const comp, float* const* const ch, const unsigned nc
   MxF4               top    = mx_f4_set(0.0f);
 
   for (uint32_t i = 0U, m = 0U; i < n; i += m) {
-    m = n - i > 4U ? 4U : n - i;
+    m = step_len(n, i, mode);
     MxF4 gv;
     if (m == 4U) {
       // Unrolled, and the vector built from registers rather than memory
@@ -709,7 +735,27 @@ follow_apply(MxCompressor* const comp, float* const* const ch, const unsigned nc
   return t01 > t23 ? t01 : t23;
 }
 
-// Run the stages over a block
+// Run the stages over a block (run())
+static inline __attribute__((always_inline)) float
+run_stages(MxCompressor* const       comp,
+           float* const* const       ch,
+           const float* const* const key,
+           const unsigned            nch,
+           const uint32_t            n,
+           const Mode                mode)
+{
+  if (mode.rms) {
+    average(comp, key, nch, n);
+  }
+  targets(comp, key, nch, n, mode);
+  if (!mode.ramping && mode.linked && comp->attack.b >= comp->release.b) {
+    return follow_apply(comp, ch, nch, n, mode);
+  }
+  ballistics(comp, mode.linked ? 1U : nch, n); // linked: both states follow chain 0
+  return apply(comp, ch, nch, n, mode);
+}
+
+// Run the stages over a block, built apart for a block of whole vectors
 static inline __attribute__((always_inline)) float
 run(MxCompressor* const       comp,
     float* const* const       ch,
@@ -718,15 +764,8 @@ run(MxCompressor* const       comp,
     const uint32_t            n,
     const Mode                mode)
 {
-  if (mode.rms) {
-    average(comp, key, nch, n);
-  }
-  targets(comp, key, nch, n, mode);
-  if (!mode.ramping && mode.linked && comp->attack.b >= comp->release.b) {
-    return follow_apply(comp, ch, nch, n);
-  }
-  ballistics(comp, mode.linked ? 1U : nch, n); // linked: both states follow chain 0
-  return apply(comp, ch, nch, n, mode);
+  return n % 4U == 0U ? run_stages(comp, ch, key, nch, n, whole_vectors(mode))
+                      : run_stages(comp, ch, key, nch, n, mode);
 }
 
 // True if the whole block stays below the knee: its largest |x| is below it
@@ -790,8 +829,8 @@ dispatch(MxCompressor* const       comp,
   }
 
   if (!mode.ramping && mode.linked) {
-    const Mode peak = { false, true, true, false };
-    const Mode rms  = { false, true, false, true };
+    const Mode peak = { false, true, true, false, false };
+    const Mode rms  = { false, true, false, true, false };
     if (nch == 1U) {
       return mode.rms ? run(comp, ch, key, 1U, n, rms) : run(comp, ch, key, 1U, n, peak);
     }
@@ -799,8 +838,8 @@ dispatch(MxCompressor* const       comp,
   }
 
   if (!mode.ramping && nch == 2U) {
-    const Mode peak = { false, false, true, false };
-    const Mode rms  = { false, false, false, true };
+    const Mode peak = { false, false, true, false, false };
+    const Mode rms  = { false, false, false, true, false };
     return mode.rms ? run(comp, ch, key, 2U, n, rms) : run(comp, ch, key, 2U, n, peak);
   }
 
@@ -862,6 +901,7 @@ begin(MxCompressor* const       comp,
                     (mode->linked || mx_smooth_is_settled(&comp->link)));
   mode->rms     = rms_wanted;
   mode->peak    = !settled_on(&comp->rms_mix);
+  mode->whole   = false; // run() decides
 
   if (mode->linked) {
     comp->gr[0] = comp->gr[1] = fmax(comp->gr[0], comp->gr[nch - 1U]);
@@ -977,13 +1017,15 @@ detect_settled(MxCompressor* const       comp,
                const uint32_t            n,
                const Mode                mode)
 {
-  const Mode peak = { false, true, true, false };
-  const Mode rms  = { false, true, false, true };
+  const Mode peak = { false, true, true, false, false };
+  const Mode rms  = { false, true, false, true, false };
   if (mode.rms) {
     average(comp, key, 1U, n);
-    targets(comp, key, 1U, n, rms);
+  }
+  if (n % 4U == 0U) {
+    targets(comp, key, 1U, n, whole_vectors(mode.rms ? rms : peak));
   } else {
-    targets(comp, key, 1U, n, peak);
+    targets(comp, key, 1U, n, mode.rms ? rms : peak);
   }
 }
 
@@ -1027,9 +1069,11 @@ mx_compressor_process_bank(MxCompressor* const* const comps,
 
   // Stage 4 reads only whether the block is settled and linked
   follow_bank(lanes, n_lanes, n);
-  const Mode settled = { false, true, true, false };
+  const Mode settled = { false, true, true, false, false };
   for (unsigned l = 0U; l < n_lanes; ++l) {
-    finish(lanes[l], (double)apply(lanes[l], &lane_bufs[l], 1U, n, settled));
+    const float top = n % 4U == 0U ? apply(lanes[l], &lane_bufs[l], 1U, n, whole_vectors(settled))
+                                   : apply(lanes[l], &lane_bufs[l], 1U, n, settled);
+    finish(lanes[l], (double)top);
   }
 }
 
