@@ -42,10 +42,20 @@ typedef struct {
 
 /// A connection one of our ports had, to restore when both ends exist
 typedef struct {
-  char ours[MX_PORT_SHORT_MAX + 1U]; ///< Our port, short name
-  char other[320];                   ///< The other port, full name
-  bool from_us;                      ///< Signal flows from our port to the other
+  char   ours[MX_PORT_SHORT_MAX + 1U]; ///< Our port, short name
+  char   other[320];                   ///< The other port, full name
+  bool   from_us;                      ///< Signal flows from our port to the other
+  bool   apart;                        ///< Seen apart with both its ends there
+  double apart_since_ms;               ///< Since when (mx_loop_now_ms()), if `apart`
 } Remembered;
+
+/**
+   How long a remembered connection must stay apart, with both its ends
+   there, before it counts as taken apart on purpose and is forgotten, ms.
+   A program that quits has jackd take its connections apart first and
+   its ports away after; in between it looks the same.
+*/
+#define FORGET_MS 500.0
 
 /*
   One attempt to connect, shared by the control thread and the connector
@@ -93,6 +103,7 @@ struct MxJackHostImpl {
   size_t            n_remembered;   ///< Entries of `remembered`
   size_t            remembered_cap; ///< Capacity of `remembered`
   uint64_t          remembered_gen; ///< Changes with `remembered`
+  size_t            n_apart;        ///< Entries of `remembered` apart, not forgotten yet
   bool              connect_due;    ///< Apply the rules and remembered connections at the next sync
   unsigned connect_tries;      ///< Rounds that JACK refused a connection, since connect_due was set
   atomic_uint_fast64_t cycles; ///< Process cycles run
@@ -893,14 +904,16 @@ remember(MxJackHost* const host,
   snprintf(m->ours, sizeof(m->ours), "%s", ours);
   snprintf(m->other, sizeof(m->other), "%s", other);
   m->from_us = from_us;
+  m->apart   = false;
   return true;
 }
 
 // Remember what our ports are connected to now; forget a connection only
-// when both its ends still exist and it is gone (taken apart on purpose),
-// or when our port is gone (its strip was removed).  While connections are
-// still due (JACK refused one: its client is not active yet) a connection
-// that is not there yet is not forgotten.
+// when both its ends have stayed there for FORGET_MS with it gone (taken
+// apart on purpose, not by a program that is quitting), or when our port
+// is gone (its strip was removed).  While connections are still due (JACK
+// refused one: its client is not active yet) a connection that is not
+// there yet is not forgotten.
 static void
 remember_connections(MxJackHost* const host, NodePorts* const np)
 {
@@ -928,17 +941,32 @@ refresh_remembered(MxJackHost* const host)
   remember_connections(host, &host->master);
   remember_connections(host, &host->monitor);
 
-  size_t kept = 0U;
+  const double now  = mx_loop_now_ms();
+  size_t       kept = 0U;
+  host->n_apart     = 0U;
   for (size_t i = 0U; i < host->n_remembered; ++i) {
-    const Remembered* const m     = &host->remembered[i];
-    jack_port_t* const      ours  = own_port(host, m->ours);
-    jack_port_t* const      other = jack_port_by_name(host->client, m->other);
-    const bool              keep =
-      ours && (!other || host->connect_due || jack_port_connected_to(ours, m->other));
-    if (keep) {
-      host->remembered[kept++] = *m;
+    Remembered         m     = host->remembered[i];
+    jack_port_t* const ours  = own_port(host, m.ours);
+    jack_port_t* const other = jack_port_by_name(host->client, m.other);
+    bool               keep  = ours != NULL;
+    if (keep && other && !host->connect_due && !jack_port_connected_to(ours, m.other)) {
+      if (!m.apart) {
+        m.apart          = true;
+        m.apart_since_ms = now;
+      }
+      keep = now - m.apart_since_ms < FORGET_MS;
+      host->n_apart += keep ? 1U : 0U;
     } else {
-      mx_log(MX_LOG_DEBUG, "forgetting connection %s - %s", m->ours, m->other);
+      m.apart = false;
+    }
+    if (keep) {
+      host->remembered[kept++] = m;
+    } else {
+      mx_log(MX_LOG_INFO,
+             "forgetting connection %s - %s (%s)",
+             m.ours,
+             m.other,
+             ours ? "taken apart" : "the port is gone");
       ++host->remembered_gen;
     }
   }
@@ -1036,6 +1064,9 @@ mx_jack_host_sync(MxJackHost* const host)
   sync_latency(host, model);
   if (host->connect_due && host->active) {
     apply_connections(host);
+  }
+  if (host->n_apart && host->active) {
+    refresh_remembered(host); // Forget what has stayed apart for FORGET_MS
   }
 }
 

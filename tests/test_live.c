@@ -670,6 +670,60 @@ START_TEST(remembered_waits_for_activation)
 }
 END_TEST
 
+// Two connections made by hand to the stereo strip: feed:out_2 -> keys_in_L,
+// and feed:out_1 -> keys_in_R, which the recorder then takes apart on
+// purpose.  The feeder then quits as a program does, its connections
+// taken apart first and its ports gone after (here 100 ms apart, so that
+// mixd surely sees the moment between), and comes back: the first is made
+// again, the second is not (forgotten FORGET_MS after it was taken apart).
+START_TEST(remembered_outlives_its_client)
+{
+  Rig rig;
+  rig_up(&rig, restart_session, 2U, 2U);
+  play_tone(&rig, 0U, 1000.0, 0.5);
+  play_tone(&rig, 1U, 500.0, 0.25);
+  wait_own_port(&rig, "keys_in_R", true, MXT_TIMEOUT_MS);
+  ck_assert(mxt_client_connect(rig.rec, "feed:out_2", "mixd:keys_in_L", MXT_TIMEOUT_MS));
+  ck_assert(mxt_client_connect(rig.rec, "feed:out_1", "mixd:keys_in_R", MXT_TIMEOUT_MS));
+  // Remembered: mixd's autosave has it
+  const double until = mxt_now_ms() + MXT_TIMEOUT_MS;
+  while (!mxt_tree_count(rig.mixd.session_dir, "/jack/connect feed:out_1 keys_in_R")) {
+    ck_assert_msg(mxt_now_ms() < until, "mixd did not remember feed:out_1 -> keys_in_R");
+    mxt_poll_ms(10.0);
+  }
+  jack_client_t* const rec = mxt_client_jack(rig.rec);
+  ck_assert_int_eq(jack_disconnect(rec, "feed:out_1", "mixd:keys_in_R"), 0);
+  ck_assert_msg(mxt_file_wait(rig.mixd.log,
+                              "forgetting connection keys_in_R - feed:out_1 (taken apart)",
+                              1U,
+                              MXT_TIMEOUT_MS),
+                "mixd did not forget the connection taken apart (see %s)",
+                rig.mixd.log);
+  check_restart_mix(&rig);
+
+  ck_assert_int_eq(jack_deactivate(mxt_client_jack(rig.feed)), 0);
+  mxt_poll_ms(100.0);
+  mxt_client_close(rig.feed);
+  rig.feed = mxt_client_open(rig.server.name, "feed", 2U, 0U, 0U);
+  ck_assert(rig.feed != NULL);
+  const double back = mxt_now_ms();
+  play_tone(&rig, 0U, 1000.0, 0.5);
+  play_tone(&rig, 1U, 500.0, 0.25);
+  wait_connected(&rig, "feed:out_2", "keys_in_L", RECONNECT_MS);
+  wait_connected(&rig, "feed:out_1", "vox_in", RECONNECT_MS);
+  const double took = mxt_now_ms() - back;
+  mxt_poll_ms(200.0);
+  ck_assert_msg(!mxt_client_connected(rig.rec, "feed:out_1", "mixd:keys_in_R"),
+                "the connection taken apart on purpose came back");
+  fprintf(stderr,
+          "# a feeder that quit and came back: its remembered connection back %.0f ms after "
+          "it, the one taken apart on purpose not\n",
+          took);
+  check_restart_mix(&rig);
+  rig_down(&rig);
+}
+END_TEST
+
 // ---------------------------------------------------------------------------
 // Topology: strips and buses come and go while strip a plays on, untouched
 
@@ -1375,6 +1429,7 @@ main(void)
   TCase* const restart = live_case("restart", 90.0);
   tcase_add_test(restart, server_restarts);
   tcase_add_test(restart, remembered_waits_for_activation);
+  tcase_add_test(restart, remembered_outlives_its_client);
   suite_add_tcase(s, restart);
 
   TCase* const topology = live_case("topology", 60.0);
