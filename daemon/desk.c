@@ -3,6 +3,7 @@
 #include "desk.h"
 
 #include "document.h"
+#include "loop.h"
 #include "session.h"
 #include "why.h"
 
@@ -34,14 +35,6 @@ struct MxDeskImpl {
   uint64_t          recall_frames;   ///< The engine's frames at the last recall
   double            recall_ms;       ///< When it was, system clock, ms
 };
-
-static double
-now_ms(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
-}
 
 // The clock scene fades run on: the engine's frames in ms.  A fade is
 // timed in audio, not by the system clock: a server's clock drifts from it
@@ -223,7 +216,7 @@ mx_desk_flush(MxDesk* const desk)
 {
   look(desk);
   if (desk->changes != desk->autosaved) {
-    submit(desk, now_ms());
+    submit(desk, mx_loop_now_ms());
   }
   mx_autosave_flush(desk->autosave);
 }
@@ -489,7 +482,7 @@ apply(MxDesk* const     desk,
     return st;
   }
   mx_scenes_stop(before);
-  mx_undo_begin(desk->undo, MX_UNDO_SOURCE_NONE, now_ms());
+  mx_undo_begin(desk->undo, MX_UNDO_SOURCE_NONE, mx_loop_now_ms());
   mx_undo_record_mix(desk->undo, mx_engine_model(desk->engine));
   st = mx_engine_load(desk->engine, mix);
   mx_undo_end(desk->undo, mx_engine_model(desk->engine));
@@ -616,7 +609,7 @@ mx_desk_recall(MxDesk* const  desk,
   // The undo step is stamped with the fade's clock too: a recall's step
   // never merges with another (undo.c), so no time of it is compared
   desk->recall_frames = desk->engine ? mx_engine_frames(desk->engine) : 0U;
-  desk->recall_ms     = now_ms();
+  desk->recall_ms     = mx_loop_now_ms();
   return mx_scenes_recall(
     desk->scenes, number, fade_s, desk->engine, desk->undo, fade_clock_ms(desk), why, size);
 }

@@ -189,9 +189,9 @@ typedef struct {
 } MxtServer;
 
 /**
-   Start `jackd --realtime -n NAME -d dummy -r MXT_RATE -p MXT_PERIOD`
-   (--no-realtime unless mxt_rig_realtime())
-   (or the period of mxt_server_set_period()) and wait (MXT_TIMEOUT_MS)
+   Start `jackd --no-realtime -n NAME -d dummy -r MXT_RATE -p MXT_PERIOD`
+   (--realtime if mxt_rig_realtime(); the period of
+   mxt_server_set_period() if set) and wait (MXT_TIMEOUT_MS)
    until a client can open on it.  That client, "mxt-watch", stays open
    until the server stops: libjack (1.9.21) has a race in which a client
    that closes while another opens leaves the opening one signalling a
