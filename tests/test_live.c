@@ -522,17 +522,46 @@ check_restart_mix(Rig* const rig)
   assert_silent(level_db(&take, 1U, 500.0));
 }
 
+// The restart session's tones: 1 kHz into vox, 500 Hz into keys' left
+static void
+play_restart_tones(Rig* const rig)
+{
+  play_tone(rig, 0U, 1000.0, 0.5);
+  play_tone(rig, 1U, 500.0, 0.25);
+}
+
+// Up with the restart session, its tones playing and feed:out_2 ->
+// keys_in_L connected by hand (a connection no rule makes: mixd must
+// remember it); the mix checked
+static void
+restart_up(Rig* const rig)
+{
+  rig_up(rig, restart_session, 2U, 2U);
+  play_restart_tones(rig);
+  wait_own_port(rig, "keys_in_R", true, MXT_TIMEOUT_MS);
+  ck_assert(mxt_client_connect(rig->rec, "feed:out_2", "mixd:keys_in_L", MXT_TIMEOUT_MS));
+  check_restart_mix(rig);
+}
+
+// The server is killed, as in a crash, and the test's clients close; once
+// mixd has noticed.  `name` receives the server's name, to start it again.
+static void
+server_crashes(Rig* const rig, char* const name, const size_t size)
+{
+  snprintf(name, size, "%s", rig->server.name);
+  mxt_server_kill(&rig->server);
+  mxt_client_close(rig->feed);
+  mxt_client_close(rig->rec);
+  rig->feed = rig->rec = NULL;
+  ck_assert_msg(mxt_file_wait(rig->mixd.log, "went away", 1U, MXT_TIMEOUT_MS),
+                "mixd did not notice (see %s)",
+                rig->mixd.log);
+}
+
 START_TEST(server_restarts)
 {
   Rig rig;
-  rig_up(&rig, restart_session, 2U, 2U);
-  play_tone(&rig, 0U, 1000.0, 0.5);
-  play_tone(&rig, 1U, 500.0, 0.25);
-
-  // A connection no rule makes: mixd must remember it
-  wait_own_port(&rig, "keys_in_L", true, MXT_TIMEOUT_MS);
-  ck_assert(mxt_client_connect(rig.rec, "feed:out_2", "mixd:keys_in_L", MXT_TIMEOUT_MS));
-  check_restart_mix(&rig);
+  restart_up(&rig);
 
   // Three rounds of SIGTERM, one of SIGKILL (a crash: stale files cleaned)
   static const int how[] = { SIGTERM, SIGKILL, SIGTERM, SIGTERM };
@@ -582,8 +611,7 @@ START_TEST(server_restarts)
       rig.feed = mxt_client_open(rig.server.name, "feed", 2U, 0U, 0U);
     }
     ck_assert(rig.feed != NULL);
-    play_tone(&rig, 0U, 1000.0, 0.5);
-    play_tone(&rig, 1U, 500.0, 0.25);
+    play_restart_tones(&rig);
     wait_connected(&rig, "feed:out_1", "vox_in", RECONNECT_MS);
     wait_connected(&rig, "feed:out_2", "keys_in_L", RECONNECT_MS);
     wait_connected(&rig, "master_out_R", "rec:in_2", RECONNECT_MS);
@@ -615,22 +643,9 @@ END_TEST
 START_TEST(remembered_waits_for_activation)
 {
   Rig rig;
-  rig_up(&rig, restart_session, 2U, 2U);
-  play_tone(&rig, 0U, 1000.0, 0.5);
-  play_tone(&rig, 1U, 500.0, 0.25);
-  wait_own_port(&rig, "keys_in_L", true, MXT_TIMEOUT_MS);
-  ck_assert(mxt_client_connect(rig.rec, "feed:out_2", "mixd:keys_in_L", MXT_TIMEOUT_MS));
-  check_restart_mix(&rig);
-
+  restart_up(&rig);
   char name[64];
-  snprintf(name, sizeof(name), "%s", rig.server.name);
-  mxt_server_kill(&rig.server);
-  mxt_client_close(rig.feed);
-  mxt_client_close(rig.rec);
-  rig.feed = rig.rec = NULL;
-  ck_assert_msg(mxt_file_wait(rig.mixd.log, "went away", 1U, MXT_TIMEOUT_MS),
-                "mixd did not notice (see %s)",
-                rig.mixd.log);
+  server_crashes(&rig, name, sizeof(name));
   ck_assert_msg(
     mxt_server_start(&rig.server, name), "jackd did not restart (see %s)", rig.server.log);
   rig.rec  = mxt_client_open(rig.server.name, "rec", 0U, 2U, CAPACITY);
@@ -658,8 +673,7 @@ START_TEST(remembered_waits_for_activation)
 
   ck_assert(mxt_client_activate(rig.feed));
   const double back = mxt_now_ms();
-  play_tone(&rig, 0U, 1000.0, 0.5);
-  play_tone(&rig, 1U, 500.0, 0.25);
+  play_restart_tones(&rig);
   wait_connected(&rig, "feed:out_2", "keys_in_L", RECONNECT_MS);
   wait_connected(&rig, "feed:out_1", "vox_in", RECONNECT_MS);
   fprintf(stderr,
@@ -679,11 +693,7 @@ END_TEST
 START_TEST(remembered_outlives_its_client)
 {
   Rig rig;
-  rig_up(&rig, restart_session, 2U, 2U);
-  play_tone(&rig, 0U, 1000.0, 0.5);
-  play_tone(&rig, 1U, 500.0, 0.25);
-  wait_own_port(&rig, "keys_in_R", true, MXT_TIMEOUT_MS);
-  ck_assert(mxt_client_connect(rig.rec, "feed:out_2", "mixd:keys_in_L", MXT_TIMEOUT_MS));
+  restart_up(&rig);
   ck_assert(mxt_client_connect(rig.rec, "feed:out_1", "mixd:keys_in_R", MXT_TIMEOUT_MS));
   // Remembered: mixd's autosave has it
   const double until = mxt_now_ms() + MXT_TIMEOUT_MS;
@@ -707,8 +717,7 @@ START_TEST(remembered_outlives_its_client)
   rig.feed = mxt_client_open(rig.server.name, "feed", 2U, 0U, 0U);
   ck_assert(rig.feed != NULL);
   const double back = mxt_now_ms();
-  play_tone(&rig, 0U, 1000.0, 0.5);
-  play_tone(&rig, 1U, 500.0, 0.25);
+  play_restart_tones(&rig);
   wait_connected(&rig, "feed:out_2", "keys_in_L", RECONNECT_MS);
   wait_connected(&rig, "feed:out_1", "vox_in", RECONNECT_MS);
   const double took = mxt_now_ms() - back;
@@ -1292,14 +1301,7 @@ START_TEST(reconnects_past_a_silent_server)
   ck_assert(port != 0U && osc != NULL);
 
   char name[64];
-  snprintf(name, sizeof(name), "%s", rig.server.name);
-  mxt_server_kill(&rig.server);
-  mxt_client_close(rig.feed);
-  mxt_client_close(rig.rec);
-  rig.feed = rig.rec = NULL;
-  ck_assert_msg(mxt_file_wait(rig.mixd.log, "went away", 1U, MXT_TIMEOUT_MS),
-                "mixd did not notice (see %s)",
-                rig.mixd.log);
+  server_crashes(&rig, name, sizeof(name));
   Silent silent;
   memset(&silent, 0, sizeof(silent));
   silent_open(&silent, name);
