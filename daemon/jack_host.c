@@ -77,38 +77,38 @@ typedef struct {
 } Attempt;
 
 struct MxJackHostImpl {
-  char*             client_name;    ///< Name asked for
-  char*             server_name;    ///< Server, or NULL
-  MxLoop*           loop;           ///< Woken by the notifications
-  jack_client_t*    client;         ///< Open client, or NULL
-  Attempt*          attempt;        ///< Connection attempt in flight, or NULL
-  MxJackConnectedCb connected_cb;   ///< Told when `attempt` ends
-  void*             connected_data; ///< Its user data
-  MxEngine*         engine;         ///< Engine the callback runs (set while inactive)
-  bool              active;         ///< Activated
-  uint32_t          n_strips;       ///< Strip slots of the tables below
-  uint32_t          n_buses;        ///< Bus slots of the tables below
-  NodePorts*        strips;         ///< [strip slot]: input ports
-  NodePorts*        buses;          ///< [bus slot]: output ports
-  NodePorts         master;         ///< Master outputs
-  NodePorts         monitor;        ///< Monitor outputs
-  MxEngineInput*    inputs;         ///< Callback scratch: [strip slot] buffers
-  MxEngineOutput*   outputs;        ///< Callback scratch: [bus slot] buffers
-  _Atomic uint32_t  master_latency; ///< Latency of the master and monitor outputs, frames
-  _Atomic uint32_t* bus_latency;    ///< [bus slot]: latency of each bus output, frames
-  Retired*          retired;        ///< Ports waiting to be unregistered
-  size_t            n_retired;      ///< Entries of `retired`
-  size_t            retired_cap;    ///< Capacity of `retired`
-  Remembered*       remembered;     ///< Connections to restore
-  size_t            n_remembered;   ///< Entries of `remembered`
-  size_t            remembered_cap; ///< Capacity of `remembered`
-  uint64_t          remembered_gen; ///< Changes with `remembered`
-  size_t            n_apart;        ///< Entries of `remembered` apart, not forgotten yet
-  bool              connect_due;    ///< Apply the rules and remembered connections at the next sync
-  unsigned connect_tries;      ///< Rounds that JACK refused a connection, since connect_due was set
-  atomic_uint_fast64_t cycles; ///< Process cycles run
-  atomic_uint_fast64_t xruns;  ///< Xruns reported by the server
-  atomic_bool          gone;   ///< The server shut the client down
+  char*                client_name;    ///< Name asked for
+  char*                server_name;    ///< Server, or NULL
+  MxLoop*              loop;           ///< Woken by the notifications
+  jack_client_t*       client;         ///< Open client, or NULL
+  Attempt*             attempt;        ///< Connection attempt in flight, or NULL
+  MxJackConnectedCb    connected_cb;   ///< Told when `attempt` ends
+  void*                connected_data; ///< Its user data
+  MxEngine*            engine;         ///< Engine the callback runs (set while inactive)
+  bool                 active;         ///< Activated
+  uint32_t             n_strips;       ///< Strip slots of the tables below
+  uint32_t             n_buses;        ///< Bus slots of the tables below
+  NodePorts*           strips;         ///< [strip slot]: input ports
+  NodePorts*           buses;          ///< [bus slot]: output ports
+  NodePorts            master;         ///< Master outputs
+  NodePorts            monitor;        ///< Monitor outputs
+  MxEngineInput*       inputs;         ///< Callback scratch: [strip slot] buffers
+  MxEngineOutput*      outputs;        ///< Callback scratch: [bus slot] buffers
+  _Atomic uint32_t     master_latency; ///< Latency of the master and monitor outputs, frames
+  _Atomic uint32_t*    bus_latency;    ///< [bus slot]: latency of each bus output, frames
+  Retired*             retired;        ///< Ports waiting to be unregistered
+  size_t               n_retired;      ///< Entries of `retired`
+  size_t               retired_cap;    ///< Capacity of `retired`
+  Remembered*          remembered;     ///< Connections to restore
+  size_t               n_remembered;   ///< Entries of `remembered`
+  size_t               remembered_cap; ///< Capacity of `remembered`
+  uint64_t             remembered_gen; ///< Changes with `remembered`
+  size_t               n_apart;        ///< Entries of `remembered` apart, not yet forgotten
+  bool                 connect_due; ///< Apply the rules and remembered connections at the next sync
+  unsigned             connect_tries; ///< Rounds JACK refused one in, since connect_due was set
+  atomic_uint_fast64_t cycles;        ///< Process cycles run
+  atomic_uint_fast64_t xruns;         ///< Xruns reported by the server
+  atomic_bool          gone;          ///< The server shut the client down
 #ifdef MX_RTSAN
   bool selftest; ///< MIXD_RTSAN_SELFTEST: allocate in the callback, to show RealtimeSanitizer
                  ///< catches it
