@@ -63,19 +63,22 @@ typedef struct {
    faded it out, and freed by the main thread (mx_proc_node_free()).
 */
 typedef struct {
-  MxStrip*   strip;       ///< The processors
-  MxNodeKind kind;        ///< MX_NODE_STRIP, MX_NODE_BUS or MX_NODE_MASTER
-  uint32_t   slot;        ///< Slot (0 for the master)
-  unsigned   channels;    ///< 1 or 2
-  bool       leaving;     ///< Removed: fading out
-  uint32_t   dests;       ///< Destinations of `edges`: bus slots + the master
-  MxMixEdge* edges;       ///< [destination]: bus slots, then the master (not for the master)
-  uint16_t*  active;      ///< Destinations whose edges are connected
-  uint32_t   n_active;    ///< Entries of `active`
-  MxDelay**  edge_delays; ///< [destination]: compensation lines of a bus's edges, or NULL
-  MxMixEdge  monitor;     ///< Feed to the monitor bus
-  float*     sum[2][2];   ///< Buses and master: [0] strip sum, [1] bus sum; per channel
-  MxDelay*   sum_delay;   ///< Compensation line of the strip sum, or NULL
+  MxStrip*    strip;       ///< The processors
+  MxNodeKind  kind;        ///< MX_NODE_STRIP, MX_NODE_BUS or MX_NODE_MASTER
+  uint32_t    slot;        ///< Slot (0 for the master)
+  unsigned    channels;    ///< 1 or 2
+  bool        leaving;     ///< Removed: fading out
+  uint32_t    dests;       ///< Destinations of `edges`: bus slots + the master
+  MxMixEdge*  edges;       ///< [destination]: bus slots, then the master (not for the master)
+  uint16_t*   active;      ///< Destinations whose edges are connected
+  uint32_t    n_active;    ///< Entries of `active`
+  MxDelay**   edge_delays; ///< [destination]: compensation lines of a bus's edges, or NULL
+  MxMixPlan   plan;        ///< The edges fused, while `planned` (not for the master)
+  MxStripTaps plan_taps;   ///< Taps the plan and the monitor feed read, while `planned`
+  bool        planned;     ///< `plan` and `plan_taps` match the edges (cleared on any change)
+  MxMixEdge   monitor;     ///< Feed to the monitor bus
+  float*      sum[2][2];   ///< Buses and master: [0] strip sum, [1] bus sum; per channel
+  MxDelay*    sum_delay;   ///< Compensation line of the strip sum, or NULL
 } MxProcNode;
 
 /// Everything the audio thread touches (jalv's JalvProcess).

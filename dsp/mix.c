@@ -3,6 +3,8 @@
 #include "mix.h"
 
 #include <assert.h>
+#include <stdlib.h>
+#include <string.h>
 
 void
 mx_mix_edge_init(MxMixEdge* const edge, const double rate)
@@ -88,6 +90,151 @@ add2(float* const restrict dst,
 {
   for (uint32_t i = 0U; i < n; ++i) {
     dst[i] += g0 * a[i] + g1 * b[i];
+  }
+}
+
+// Four and two destinations fed from one source: add()'s expression for each
+static MX_SIMD_CLONES void
+fan4(float* const restrict d0,
+     float* const restrict d1,
+     float* const restrict d2,
+     float* const restrict d3,
+     const float* const restrict src,
+     const float* const restrict g,
+     const uint32_t n)
+{
+  const float g0 = g[0];
+  const float g1 = g[1];
+  const float g2 = g[2];
+  const float g3 = g[3];
+  for (uint32_t i = 0U; i < n; ++i) {
+    const float s = src[i];
+    d0[i] += g0 * s;
+    d1[i] += g1 * s;
+    d2[i] += g2 * s;
+    d3[i] += g3 * s;
+  }
+}
+
+static MX_SIMD_CLONES void
+fan2(float* const restrict d0,
+     float* const restrict d1,
+     const float* const restrict src,
+     const float* const restrict g,
+     const uint32_t n)
+{
+  const float g0 = g[0];
+  const float g1 = g[1];
+  for (uint32_t i = 0U; i < n; ++i) {
+    const float s = src[i];
+    d0[i] += g0 * s;
+    d1[i] += g1 * s;
+  }
+}
+
+MxStatus
+mx_mix_plan_init(MxMixPlan* const plan, const uint32_t edges)
+{
+  memset(plan, 0, sizeof(*plan));
+  plan->capacity = 2U * edges;
+  plan->dst      = (float**)calloc(plan->capacity, sizeof(float*));
+  plan->gain     = (float*)calloc(plan->capacity, sizeof(float));
+  if (!plan->dst || !plan->gain) {
+    mx_mix_plan_destroy(plan);
+    return MX_ERR_NO_MEMORY;
+  }
+  return MX_SUCCESS;
+}
+
+void
+mx_mix_plan_destroy(MxMixPlan* const plan)
+{
+  free(plan->gain);
+  free(plan->dst);
+  memset(plan, 0, sizeof(*plan));
+}
+
+void
+mx_mix_plan_clear(MxMixPlan* const plan)
+{
+  plan->sources = 0U;
+}
+
+// Insert dst[i] += g src[i] at the end of its source's group, moving the
+// groups after it up one (rebuilds only; a mono node has one group)
+static bool
+plan_feed(MxMixPlan* const plan, const float* const src, float* const dst, const float g)
+{
+  if (g == 0.0f) {
+    return true; // As process_settled(): nothing to add
+  }
+  const uint32_t used = plan->sources ? plan->end[plan->sources - 1U] : 0U;
+  unsigned       s    = 0U;
+  while (s < plan->sources && plan->src[s] != src) {
+    ++s;
+  }
+  if (used == plan->capacity || (s == plan->sources && s == MX_MIX_PLAN_SOURCES)) {
+    return false;
+  }
+  if (s == plan->sources) {
+    plan->src[s] = src;
+    plan->end[s] = used;
+    ++plan->sources;
+  }
+  const uint32_t at = plan->end[s];
+  memmove(&plan->dst[at + 1U], &plan->dst[at], (used - at) * sizeof(float*));
+  memmove(&plan->gain[at + 1U], &plan->gain[at], (used - at) * sizeof(float));
+  plan->dst[at]  = dst;
+  plan->gain[at] = g;
+  for (unsigned k = s; k < plan->sources; ++k) {
+    ++plan->end[k];
+  }
+  return true;
+}
+
+bool
+mx_mix_plan_add(MxMixPlan* const          plan,
+                const MxMixEdge* const    edge,
+                const float* const* const src,
+                float* const* const       dst)
+{
+  const MxEdgeMode mode = (MxEdgeMode)edge->mode;
+  if (!mx_mix_edge_is_steady(edge) || mode == MX_EDGE_OFF || mode == MX_EDGE_FOLD) {
+    return false;
+  }
+  // Two feeds at most: undo the first if the second finds no room
+  const MxMixPlan before = *plan;
+  const unsigned  feeds  = mode == MX_EDGE_MONO ? 1U : 2U;
+  for (unsigned c = 0U; c < feeds; ++c) {
+    if (!plan_feed(plan, mode == MX_EDGE_PAIR ? src[c] : src[0], dst[c], edge->gain[c].current)) {
+      *plan = before;
+      return false;
+    }
+  }
+  return true;
+}
+
+void
+mx_mix_plan_run(const MxMixPlan* const plan, const uint32_t n)
+{
+  assert(n <= MX_DSP_MAX_BLOCK);
+  uint32_t i = 0U;
+  for (unsigned s = 0U; s < plan->sources; ++s) {
+    const float* const src = plan->src[s];
+    const uint32_t     end = plan->end[s];
+    float* const*      d   = plan->dst;
+    const float*       g   = plan->gain;
+    for (; i + 4U <= end; i += 4U) {
+      fan4(d[i], d[i + 1U], d[i + 2U], d[i + 3U], src, &g[i], n);
+    }
+    if (i + 2U <= end) {
+      fan2(d[i], d[i + 1U], src, &g[i], n);
+      i += 2U;
+    }
+    if (i < end) {
+      add(d[i], src, g[i], n);
+      ++i;
+    }
   }
 }
 

@@ -20,7 +20,10 @@
      (mx_ring_snapshot(), so a busy main thread cannot hold us here).
   2. Strips, in slot order: each runs its chain, copying out the taps its
      edges read, and adds each connected edge into its destination's strip
-     sum.  Strips have no latency, so all strip sums are aligned.
+     sum.  Strips have no latency, so all strip sums are aligned.  A node
+     whose edges are all steady runs them as one fan-out plan (MxMixPlan),
+     built once and kept until a command touches its edges: at block 64 the
+     per-edge decisions cost as much as the adds.
   3. Buses, in the plan's order (sources before destinations): the strip
      sum, delayed to the bus's input latency, plus the bus sum (bus edges
      arrive already delayed on their edges), runs through the bus's chain;
@@ -175,7 +178,8 @@ mx_proc_node_new(const MxProcess* const proc,
   if (source) {
     node->edges  = (MxMixEdge*)calloc(proc->dests, sizeof(MxMixEdge));
     node->active = (uint16_t*)calloc(proc->dests, sizeof(uint16_t));
-    ok           = ok && node->edges && node->active;
+    ok =
+      ok && node->edges && node->active && mx_mix_plan_init(&node->plan, proc->dests) == MX_SUCCESS;
   }
   if (kind == MX_NODE_BUS) {
     node->edge_delays = (MxDelay**)calloc(proc->dests, sizeof(MxDelay*));
@@ -231,6 +235,7 @@ mx_proc_node_free(MxProcNode* const node)
     }
   }
   free(node->edge_delays);
+  mx_mix_plan_destroy(&node->plan);
   free(node->active);
   free(node->edges);
   mx_strip_free(node->strip);
@@ -402,11 +407,13 @@ cut_edges_into(MxProcess* const proc, const uint32_t dest)
   for (uint32_t s = 0U; s < proc->config.limits.strips; ++s) {
     if (proc->strips[s]) {
       mx_mix_edge_cut(&proc->strips[s]->edges[dest]);
+      proc->strips[s]->planned = false;
     }
   }
   for (uint32_t b = 0U; b < proc->config.limits.buses; ++b) {
     if (proc->buses[b]) {
       mx_mix_edge_cut(&proc->buses[b]->edges[dest]);
+      proc->buses[b]->planned = false;
     }
   }
 }
@@ -431,6 +438,7 @@ apply_edge(MxProcNode* const node, const MxCmd* const cmd)
     { cmd->v.f[0], cmd->v.f[1] }, 0U, (uint8_t)cmd->param, (uint8_t)cmd->u, false
   };
   mx_mix_edge_set(edge, &target);
+  node->planned = false;
   if (!was && mx_mix_edge_is_connected(edge)) {
     // A line not fed while disconnected must not replay what it last held
     if (node->edge_delays && node->edge_delays[cmd->sub]) {
@@ -456,6 +464,7 @@ apply_node(MxProcess* const proc, MxProcNode* const node, const MxCmd* const cmd
     feed.mode = MX_EDGE_OFF;
   }
   mx_mix_edge_set(&node->monitor, &feed);
+  node->planned = false;
   (void)proc;
 }
 
@@ -473,6 +482,7 @@ static void
 settle_node(MxProcNode* const node, const uint32_t dests)
 {
   mx_strip_reset(node->strip);
+  node->planned = false;
   for (uint32_t d = 0U; node->edges && d < dests; ++d) {
     settle_edge(&node->edges[d]);
     if (node->edge_delays && node->edge_delays[d]) {
@@ -552,6 +562,7 @@ mx_proc_apply(MxProcess* const proc, const MxCmd* const cmd)
     case MX_CMD_EDGE_DELAY:
       if (node && node->edge_delays && cmd->sub < proc->dests) {
         attach_delay(&node->edge_delays[cmd->sub], cmd);
+        node->planned = false;
       }
       break;
     case MX_CMD_INPUT_DELAY:
@@ -696,22 +707,71 @@ prefetch_strips(const MxProcess* const proc, const uint32_t s)
       continue;
     }
     mx_strip_prefetch(node->strip, k);
-    if (k == 0U) {
+    if (k == 0U && node->planned) {
+      const uint32_t feeds = node->plan.sources ? node->plan.end[node->plan.sources - 1U] : 0U;
+      mx_prefetch(node->plan.dst, feeds * sizeof(*node->plan.dst));
+      mx_prefetch(node->plan.gain, feeds * sizeof(*node->plan.gain));
+    } else if (k == 0U) {
       mx_prefetch(node->edges, (size_t)node->dests * sizeof(*node->edges));
       mx_prefetch(node->active, (size_t)node->dests * sizeof(*node->active));
     }
   }
 }
 
+// Build the node's fan-out plan (mx_mix_plan_add()) and the taps it reads,
+// if every edge and the monitor feed is steady and none runs through a
+// compensation line; false if one is not (then the node runs its edges
+// one by one and tries again next period).  Rebuilt after every command
+// that touches the node's edges (`planned` cleared).
+static bool
+plan_node(const MxProcess* const proc, MxProcNode* const node)
+{
+  if (!node->plan.capacity || !mx_mix_edge_is_steady(&node->monitor)) {
+    return false;
+  }
+  mx_mix_plan_clear(&node->plan);
+  for (uint32_t i = 0U; i < node->n_active; ++i) {
+    const uint32_t          dest = node->active[i];
+    const MxProcNode* const to   = dest_at(proc, dest);
+    if (!to || (node->edge_delays && node->edge_delays[dest])) {
+      return false;
+    }
+    const MxMixEdge* const edge = &node->edges[dest];
+    const float*           src[2];
+    source_of(proc, edge->source, src);
+    if (!mx_mix_plan_add(&node->plan, edge, src, to->sum[node->kind == MX_NODE_STRIP ? 0 : 1])) {
+      return false;
+    }
+  }
+  wanted_taps(proc, node, &node->plan_taps);
+  node->planned = true;
+  return true;
+}
+
+// The taps the node's strip must copy out this period
+static const MxStripTaps*
+node_taps(const MxProcess* const proc, const MxProcNode* const node, MxStripTaps* const taps)
+{
+  if (node->planned) {
+    return &node->plan_taps;
+  }
+  wanted_taps(proc, node, taps);
+  return taps;
+}
+
 // The node's edges and monitor feed, once its strip has run
 static void
 run_edges(MxProcess* const proc, MxProcNode* const node, const uint32_t n)
 {
-  for (uint32_t i = 0U; i < node->n_active;) {
-    if (run_edge(proc, node, node->active[i], n)) {
-      ++i;
-    } else {
-      node->active[i] = node->active[--node->n_active];
+  if (node->planned || plan_node(proc, node)) {
+    mx_mix_plan_run(&node->plan, n);
+  } else {
+    for (uint32_t i = 0U; i < node->n_active;) {
+      if (run_edge(proc, node, node->active[i], n)) {
+        ++i;
+      } else {
+        node->active[i] = node->active[--node->n_active];
+      }
     }
   }
 
@@ -729,8 +789,8 @@ run_node(MxProcess* const          proc,
          const uint32_t            n)
 {
   MxStripTaps taps;
-  wanted_taps(proc, node, &taps);
-  mx_strip_process_taps(node->strip, in, &taps, proc->out[0], proc->out[1], n);
+  mx_strip_process_taps(
+    node->strip, in, node_taps(proc, node, &taps), proc->out[0], proc->out[1], n);
   run_edges(proc, node, n);
 }
 
@@ -741,6 +801,9 @@ bankable(const MxProcNode* const node)
 {
   if (!node || node->channels != 1U || !mx_strip_is_bankable(node->strip)) {
     return false;
+  }
+  if (node->planned) {
+    return !node->plan_taps.ch[MX_TAP_PRE_EQ][0]; // What the edges and monitor read, kept
   }
   for (uint32_t i = 0U; i < node->n_active; ++i) {
     if (node->edges[node->active[i]].source == MX_TAP_PRE_EQ) {
@@ -807,8 +870,8 @@ run_strips(MxProcess* const proc, const MxEngineIo* const io, const uint32_t s, 
   mx_strip_process_bank_front(bank_strips, in, count, n);
   for (unsigned k = 0U; k < count; ++k) {
     MxStripTaps taps;
-    wanted_taps(proc, bank[k], &taps);
-    mx_strip_process_bank_back(bank[k]->strip, &taps, proc->out[0], proc->out[1], n);
+    mx_strip_process_bank_back(
+      bank[k]->strip, node_taps(proc, bank[k], &taps), proc->out[0], proc->out[1], n);
     run_edges(proc, bank[k], n);
   }
   return t;

@@ -635,6 +635,110 @@ END_TEST
 // ---------------------------------------------------------------------------
 // Topology while running
 
+// The engine fuses a node's steady sends into a plan it keeps from period
+// to period; every change to a send, while running and without a settle,
+// must reach the plan.  Each step runs a quarter of LEN and checks the
+// last half of it, where the glides have ended, to the bit.
+static void
+assert_send_is(const size_t from, const float send, const float fader)
+{
+  const size_t start = from + LEN / 8U;
+  for (size_t i = start; i < from + LEN / 4U; ++i) {
+    ref[0][i] = send * (fader * in[0][0][i]);
+  }
+  mxt_assert_same_samples(bus_out[0][0] + start, ref[0] + start, LEN / 8U);
+}
+
+START_TEST(changes_reach_steady_sends)
+{
+  MxEngine* const engine = make_engine();
+  add_strip(engine, "vox", 1U);
+  add_bus(engine, "wedge", MX_BUS_AUX, 1U);
+  set(engine, strip(0U), MX_P_FADER, 0U, -20.0f);
+  set(engine, strip(0U), MX_P_SEND_LEVEL, 0U, -6.0f);
+  mxt_noise(in[0][0], LEN, 0.3, 7U);
+  ck_assert_int_eq(mx_engine_settle(engine), MX_SUCCESS);
+  const size_t quarter = LEN / 4U;
+  run_range(engine, 0U, quarter);
+  assert_send_is(0U, mx_db_to_gain(-6.0f), mx_db_to_gain(-20.0f));
+
+  // A new level
+  set(engine, strip(0U), MX_P_SEND_LEVEL, 0U, -12.0f);
+  run_range(engine, quarter, 2U * quarter);
+  assert_send_is(quarter, mx_db_to_gain(-12.0f), mx_db_to_gain(-20.0f));
+
+  // A new tap: the send switches through silence, then reads before the fader
+  set(engine, strip(0U), MX_P_SEND_TAP, 0U, (float)MX_SEND_PRE_FADER);
+  run_range(engine, 2U * quarter, 3U * quarter);
+  assert_send_is(2U * quarter, mx_db_to_gain(-12.0f), 1.0f);
+
+  // Switched off: the bus falls silent
+  set(engine, strip(0U), MX_P_SEND_ON, 0U, 0.0f);
+  run_range(engine, 3U * quarter, LEN);
+  assert_send_is(3U * quarter, 0.0f, 1.0f);
+  mx_engine_free(engine);
+}
+END_TEST
+
+// A solo switched on, and then moved from after to before the fader,
+// while the strip's sends are steady: the monitor reads the output pair,
+// then the pre-fader tap, which the strip must now copy out
+START_TEST(solo_reaches_a_steady_strip)
+{
+  MxEngine* const engine = make_engine();
+  add_strip(engine, "a", 2U);
+  set(engine, MONITOR, MX_P_MONITOR_MODE, 0U, (float)MX_SOLO_AFL);
+  set(engine, strip(0U), MX_P_FADER, 0U, -10.0f);
+  noise_into(0U, 0.3);
+  ck_assert_int_eq(mx_engine_settle(engine), MX_SUCCESS);
+  const size_t third = LEN / 3U;
+  run_range(engine, 0U, third);
+  set(engine, strip(0U), MX_P_SOLO, 0U, 1.0f);
+  run_range(engine, third, 2U * third);
+  set(engine, MONITOR, MX_P_MONITOR_MODE, 0U, (float)MX_SOLO_PFL);
+  run_range(engine, 2U * third, LEN);
+
+  const float  g    = mx_db_to_gain(-10.0f);
+  const size_t tail = third / 2U;
+  for (unsigned c = 0U; c < 2U; ++c) {
+    for (size_t i = 2U * third - tail; i < 2U * third; ++i) {
+      ref[c][i] = in[0][c][i] * g;
+    }
+    mxt_assert_same_samples(monitor[c] + 2U * third - tail, ref[c] + 2U * third - tail, tail);
+    mxt_assert_same_samples(monitor[c] + LEN - tail, in[0][c] + LEN - tail, tail);
+  }
+  mx_engine_free(engine);
+}
+END_TEST
+
+// A bus removed while a strip's send to it is steady: once the bus has
+// faded out and its memory is gone, nothing may still add into it, and a
+// new bus in its slot is fed only once a send to it is set
+START_TEST(removed_bus_is_no_longer_fed)
+{
+  MxEngine* const engine = make_engine();
+  add_strip(engine, "vox", 1U);
+  add_bus(engine, "wedge", MX_BUS_AUX, 1U);
+  set(engine, strip(0U), MX_P_SEND_LEVEL, 0U, -6.0f);
+  mxt_noise(in[0][0], LEN, 0.3, 8U);
+  settle_and_run(engine);
+
+  MxNode wedge = bus(0U);
+  ck_assert_int_eq(mx_engine_remove(engine, wedge), MX_SUCCESS);
+  run(engine);
+  ck_assert_int_eq(mx_model_slot_state(mx_engine_model(engine), MX_NODE_BUS, 0U), MX_SLOT_FREE);
+  ck_assert_uint_eq(add_bus(engine, "fx", MX_BUS_AUX, 1U), 0U);
+  run(engine);
+  assert_silent(bus_out[0][0], LEN);
+
+  set(engine, strip(0U), MX_P_SEND_LEVEL, 0U, -6.0f);
+  set(engine, strip(0U), MX_P_SEND_ON, 0U, 1.0f);
+  run(engine);
+  assert_send_is(3U * LEN / 4U, mx_db_to_gain(-6.0f), 1.0f);
+  mx_engine_free(engine);
+}
+END_TEST
+
 START_TEST(strips_fade_in_and_out)
 {
   MxEngine* const engine = make_engine();
@@ -942,6 +1046,9 @@ engine_suite(void)
 
   TCase* const live = tcase_create("live");
   tcase_set_timeout(live, 30);
+  tcase_add_test(live, changes_reach_steady_sends);
+  tcase_add_test(live, solo_reaches_a_steady_strip);
+  tcase_add_test(live, removed_bus_is_no_longer_fed);
   tcase_add_test(live, strips_fade_in_and_out);
   tcase_add_test(live, a_transaction_lands_in_one_period);
   tcase_add_test(live, changes_wait_when_the_ring_is_full);

@@ -589,6 +589,103 @@ START_TEST(cut_disconnects_at_once)
 }
 END_TEST
 
+// ---------------------------------------------------------------------------
+// Fan-out plans
+
+enum { PLAN_DESTS = 11, PLAN_BLOCK = 61 };
+
+static float plan_src[3][2][PLAN_BLOCK];
+static float plan_out[PLAN_DESTS][2][PLAN_BLOCK];
+static float plan_ref[PLAN_DESTS][2][PLAN_BLOCK];
+
+// A steady edge: connected, its glide ended at once
+static void
+steady_edge(MxMixEdge* const edge, const MxEdgeMode mode, const float g0, const float g1)
+{
+  mx_mix_edge_init(edge, RATE);
+  const MxPlanEdge p = plan_edge(mode, MX_EDGE_OUTPUT, g0, g1);
+  mx_mix_edge_set(edge, &p);
+  mx_smooth_jump(&edge->gain[0], g0);
+  mx_smooth_jump(&edge->gain[1], g1);
+}
+
+// Eleven edges of three modes from three source pairs (a node's taps),
+// some with a gain of 0, into distinct destinations: the plan adds what
+// mx_mix_edge_process() adds, to the bit, over a block that leaves
+// remainders after the four- and two-wide passes
+START_TEST(plan_sums_as_the_edges_do)
+{
+  static const MxEdgeMode modes[3] = { MX_EDGE_MONO, MX_EDGE_SPREAD, MX_EDGE_PAIR };
+  for (unsigned s = 0U; s < 3U; ++s) {
+    for (unsigned c = 0U; c < 2U; ++c) {
+      mxt_noise(plan_src[s][c], PLAN_BLOCK, 0.5, 40U + 2U * s + c);
+    }
+  }
+  for (unsigned d = 0U; d < PLAN_DESTS; ++d) {
+    for (unsigned c = 0U; c < 2U; ++c) {
+      mxt_noise(plan_out[d][c], PLAN_BLOCK, 0.1, 60U + 2U * d + c);
+      memcpy(plan_ref[d][c], plan_out[d][c], sizeof(plan_ref[d][c]));
+    }
+  }
+
+  MxMixPlan plan;
+  ck_assert_int_eq(mx_mix_plan_init(&plan, PLAN_DESTS), MX_SUCCESS);
+  mx_mix_plan_clear(&plan);
+  for (unsigned d = 0U; d < PLAN_DESTS; ++d) {
+    MxMixEdge edge;
+    steady_edge(&edge, modes[d % 3U], d == 4U ? 0.0f : 0.1f * (float)(d + 1U), 0.7f - 0.05f * d);
+    const float* src[2] = { plan_src[d % 3U == 2U ? 2U : d % 2U][0],
+                            plan_src[d % 3U == 2U ? 2U : d % 2U][1] };
+    float*       out[2] = { plan_out[d][0], plan_out[d][1] };
+    float*       ref[2] = { plan_ref[d][0], plan_ref[d][1] };
+    ck_assert(mx_mix_plan_add(&plan, &edge, src, out));
+    mx_mix_edge_process(&edge, src, ref, PLAN_BLOCK);
+  }
+  ck_assert_uint_le(plan.sources, 4U); // Grouped by source channel
+  mx_mix_plan_run(&plan, PLAN_BLOCK);
+  for (unsigned d = 0U; d < PLAN_DESTS; ++d) {
+    mxt_assert_same_samples(plan_out[d][0], plan_ref[d][0], PLAN_BLOCK);
+    mxt_assert_same_samples(plan_out[d][1], plan_ref[d][1], PLAN_BLOCK);
+  }
+  mx_mix_plan_destroy(&plan);
+}
+END_TEST
+
+// What a plan cannot hold is refused and leaves it as it was: a glide, a
+// switch waiting, a disconnected edge, a fold, a plan with no room
+START_TEST(plan_refuses_what_it_cannot_hold)
+{
+  MxMixPlan plan;
+  ck_assert_int_eq(mx_mix_plan_init(&plan, 1U), MX_SUCCESS);
+  mx_mix_plan_clear(&plan);
+  const float* src[2] = { plan_src[0][0], plan_src[0][1] };
+  float*       out[2] = { plan_out[0][0], plan_out[0][1] };
+
+  MxMixEdge edge;
+  steady_edge(&edge, MX_EDGE_FOLD, 0.5f, 0.5f);
+  ck_assert(!mx_mix_plan_add(&plan, &edge, src, out));
+  steady_edge(&edge, MX_EDGE_PAIR, 0.5f, 0.5f);
+  edge.gain[1].remaining = 1U; // Still gliding
+  ck_assert(!mx_mix_plan_add(&plan, &edge, src, out));
+  steady_edge(&edge, MX_EDGE_PAIR, 0.5f, 0.5f);
+  edge.next_source = MX_EDGE_PRE_FADER; // A switch waits for silence
+  ck_assert(!mx_mix_plan_add(&plan, &edge, src, out));
+  mx_mix_edge_init(&edge, RATE);
+  ck_assert(!mx_mix_plan_add(&plan, &edge, src, out));
+  ck_assert_uint_eq(plan.sources, 0U);
+
+  // Room for two feeds: a pair fits, a third feed does not
+  steady_edge(&edge, MX_EDGE_PAIR, 0.5f, 0.5f);
+  ck_assert(mx_mix_plan_add(&plan, &edge, src, out));
+  float* other[2] = { plan_out[1][0], plan_out[1][1] };
+  steady_edge(&edge, MX_EDGE_MONO, 0.5f, 0.0f);
+  ck_assert(!mx_mix_plan_add(&plan, &edge, src, other));
+  ck_assert_uint_eq(plan.sources, 2U);
+  ck_assert_uint_eq(plan.end[1], 2U);
+  mx_mix_plan_destroy(&plan);
+}
+END_TEST
+
 static Suite*
 mix_suite(void)
 {
@@ -616,6 +713,11 @@ mix_suite(void)
   tcase_add_test(changes, connect_takes_the_source_at_once);
   tcase_add_test(changes, cut_disconnects_at_once);
   suite_add_tcase(s, changes);
+
+  TCase* const plans = tcase_create("plans");
+  tcase_add_test(plans, plan_sums_as_the_edges_do);
+  tcase_add_test(plans, plan_refuses_what_it_cannot_hold);
+  suite_add_tcase(s, plans);
   return s;
 }
 
