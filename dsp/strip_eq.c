@@ -698,12 +698,12 @@ process_settled(MxStripEq* const    eq,
   }
 }
 
-// The active biquads of a mono EQ's part: their designs and memory
+// The active biquads of a mono EQ's part: their designs and memory, in place
 typedef struct {
-  MxBiquadCoeffs c[MAX_CHAIN];
-  double*        z1[MAX_CHAIN];
-  double*        z2[MAX_CHAIN];
-  unsigned       count;
+  const MxBiquadCoeffs* c[MAX_CHAIN];
+  double*               z1[MAX_CHAIN];
+  double*               z2[MAX_CHAIN];
+  unsigned              count;
 } Chain;
 
 static void
@@ -713,7 +713,7 @@ gather_chain(MxStripEq* const eq, const unsigned part, Chain* const chain)
   for (unsigned i = parts[part].first; i < parts[part].end; ++i) {
     MxStripEqSection* const s = &eq->sections[i];
     for (unsigned b = 0U; s->active && b < s->n; ++b) {
-      chain->c[chain->count]  = s->coeffs[b];
+      chain->c[chain->count]  = &s->coeffs[b];
       chain->z1[chain->count] = &s->z1[b][0];
       chain->z2[chain->count] = &s->z2[b][0];
       ++chain->count;
@@ -721,8 +721,10 @@ gather_chain(MxStripEq* const eq, const unsigned part, Chain* const chain)
   }
 }
 
-// Settled chains of one length in the lanes of cascade_bank()
-static MX_SIMD_CLONES void
+// Settled chains of one length in the lanes of cascade_bank().  Returns
+// whether every lane's memory is finite afterwards (what tidy() would
+// check section by section), tested on the bank's vectors at once.
+static MX_SIMD_CLONES bool
 run_bank(const Chain* const* const chains,
          float* const* const       bufs,
          const unsigned            lanes,
@@ -733,25 +735,30 @@ run_bank(const Chain* const* const chains,
   BankMemory     m[MAX_CHAIN];
   for (unsigned b = 0U; b < count; ++b) {
     for (unsigned l = 0U; l < MX_STRIP_EQ_BANK; ++l) {
-      const Chain* const ch = chains[l < lanes ? l : lanes - 1U];
-      c[b].b0[l]            = ch->c[b].b0;
-      c[b].b1[l]            = ch->c[b].b1;
-      c[b].b2[l]            = ch->c[b].b2;
-      c[b].a1[l]            = ch->c[b].a1;
-      c[b].a2[l]            = ch->c[b].a2;
-      m[b].z1[l]            = *ch->z1[b];
-      m[b].z2[l]            = *ch->z2[b];
+      const Chain* const          ch = chains[l < lanes ? l : lanes - 1U];
+      const MxBiquadCoeffs* const cb = ch->c[b];
+      c[b].b0[l]                     = cb->b0;
+      c[b].b1[l]                     = cb->b1;
+      c[b].b2[l]                     = cb->b2;
+      c[b].a1[l]                     = cb->a1;
+      c[b].a2[l]                     = cb->a2;
+      m[b].z1[l]                     = *ch->z1[b];
+      m[b].z2[l]                     = *ch->z2[b];
     }
   }
 
   DISPATCH(count, cascade_bank, bufs, lanes, n);
 
+  // As memory_is(s, 1, HUGE_VAL) for every section (NaN compares false)
+  bool finite = true;
   for (unsigned b = 0U; b < count; ++b) {
     for (unsigned l = 0U; l < lanes; ++l) {
       *chains[l]->z1[b] = m[b].z1[l];
       *chains[l]->z2[b] = m[b].z2[l];
+      finite &= (fabs(m[b].z1[l]) < HUGE_VAL) & (fabs(m[b].z2[l]) < HUGE_VAL);
     }
   }
+  return finite;
 }
 
 static bool
@@ -775,10 +782,11 @@ memory_is(const MxStripEqSection* const s, const unsigned channels, const double
   return true;
 }
 
-// After a block: clear memory that a NaN or infinity reached, and drop
-// neutral peaks and shelves whose memory has drained
+// After a block: clear memory that a NaN or infinity reached (unless the
+// caller knows it is all finite), and drop neutral peaks and shelves whose
+// memory has drained
 static void
-tidy(MxStripEq* const eq, const unsigned part)
+tidy(MxStripEq* const eq, const unsigned part, const bool finite)
 {
   for (unsigned i = parts[part].first; i < parts[part].end; ++i) {
     MxStripEqSection* const s = &eq->sections[i];
@@ -786,7 +794,7 @@ tidy(MxStripEq* const eq, const unsigned part)
       continue;
     }
 
-    if (!memory_is(s, eq->channels, HUGE_VAL)) {
+    if (!finite && !memory_is(s, eq->channels, HUGE_VAL)) {
       clear_memory(s);
     }
 
@@ -1074,7 +1082,7 @@ process_part(MxStripEq* const eq, const unsigned part, float* const* const bufs,
     process_settled(eq, part, bufs, i, n - i);
   }
 
-  tidy(eq, part);
+  tidy(eq, part, false);
 }
 
 void
@@ -1110,6 +1118,7 @@ process_part_bank(MxStripEq* const* const eqs,
   Chain chains[MX_STRIP_EQ_BANK];
   bool  done[MX_STRIP_EQ_BANK]    = { false };
   bool  settled[MX_STRIP_EQ_BANK] = { false };
+  bool  finite[MX_STRIP_EQ_BANK]  = { false }; // Memory known finite: tidy() need not look
 
   // Ramping or stereo: one by one; settled with nothing to run: only tidied
   for (unsigned k = 0U; k < count; ++k) {
@@ -1130,22 +1139,27 @@ process_part_bank(MxStripEq* const* const eqs,
     }
     const Chain* bank[MX_STRIP_EQ_BANK]      = { &chains[k] };
     float*       lane_bufs[MX_STRIP_EQ_BANK] = { bufs[k] };
+    unsigned     lane_of[MX_STRIP_EQ_BANK]   = { k };
     unsigned     lanes                       = 1U;
     done[k]                                  = true;
     for (unsigned j = k + 1U; j < count; ++j) {
       if (!done[j] && chains[j].count == chains[k].count) {
         bank[lanes]      = &chains[j];
         lane_bufs[lanes] = bufs[j];
+        lane_of[lanes]   = j;
         ++lanes;
         done[j] = true;
       }
     }
-    run_bank(bank, lane_bufs, lanes, n);
+    const bool ok = run_bank(bank, lane_bufs, lanes, n);
+    for (unsigned l = 0U; l < lanes; ++l) {
+      finite[lane_of[l]] = ok;
+    }
   }
 
   for (unsigned k = 0U; k < count; ++k) {
     if (settled[k]) {
-      tidy(eqs[k], part);
+      tidy(eqs[k], part, finite[k]);
     }
   }
 }

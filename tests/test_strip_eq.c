@@ -909,6 +909,54 @@ START_TEST(nan_input_recovers_next_block)
 }
 END_TEST
 
+// A NaN in one lane of a settled bank: that EQ recovers the next block (the
+// bank's own check of its memory finds it), and the other lanes give what
+// they give alone, bit for bit
+START_TEST(bank_lane_recovers_from_nan)
+{
+  enum { LANES = 4, LEN = BLOCK * 8 };
+  static float banked[LANES][LEN];
+  static float alone[LANES][LEN];
+  MxStripEq    eq[LANES];
+  MxStripEq    solo[LANES];
+  for (unsigned k = 0U; k < LANES; ++k) {
+    ck_assert_int_eq(mx_strip_eq_init(&eq[k], 1U, 48000.0), MX_SUCCESS);
+    ck_assert_int_eq(mx_strip_eq_init(&solo[k], 1U, 48000.0), MX_SUCCESS);
+    apply(&eq[k], &configs[0]);
+    apply(&solo[k], &configs[0]);
+    mx_strip_eq_reset(&eq[k]); // Settled: the bank's path
+    mx_strip_eq_reset(&solo[k]);
+    mxt_noise(banked[k], LEN, 0.5, 30U + k);
+  }
+  banked[1][BLOCK + 10] = NAN;
+  memcpy(alone, banked, sizeof(alone));
+
+  for (size_t i = 0U; i < LEN; i += BLOCK) {
+    MxStripEq* eqs[LANES];
+    float*     bufs[LANES];
+    for (unsigned k = 0U; k < LANES; ++k) {
+      eqs[k]       = &eq[k];
+      bufs[k]      = banked[k] + i;
+      float* ch[1] = { alone[k] + i };
+      mx_strip_eq_process_hpf(&solo[k], ch, BLOCK);
+      mx_strip_eq_process_bands(&solo[k], ch, BLOCK);
+    }
+    mx_strip_eq_process_hpf_bank(eqs, bufs, LANES, BLOCK);
+    mx_strip_eq_process_bands_bank(eqs, bufs, LANES, BLOCK);
+  }
+
+  for (unsigned i = 2U * BLOCK; i < LEN; ++i) {
+    ck_assert(isfinite(banked[1][i]));
+  }
+  ck_assert_double_gt(mxt_peak(banked[1] + 2 * BLOCK, 6 * BLOCK), 0.01);
+  for (unsigned k = 0U; k < LANES; ++k) {
+    if (k != 1U) {
+      mxt_assert_same_samples(banked[k], alone[k], LEN);
+    }
+  }
+}
+END_TEST
+
 // ---------------------------------------------------------------------------
 // The two parts: high pass, then bands and low pass
 
@@ -1097,6 +1145,7 @@ strip_eq_suite(void)
 
   TCase* const robustness = tcase_create("non_finite_recovery");
   tcase_add_loop_test(robustness, nan_input_recovers_next_block, 0, 2);
+  tcase_add_test(robustness, bank_lane_recovers_from_nan);
   suite_add_tcase(s, robustness);
   return s;
 }
