@@ -72,17 +72,19 @@ mx_meter_peak_set_fall_db_per_s(MxMeterPeak* const meter, const float db_per_s)
   return MX_SUCCESS;
 }
 
-void
-mx_meter_peak_process(MxMeterPeak* const meter, const float* const in, const uint32_t n)
+// The largest of `start` and |in[i]|.  `a > m ? a : m` is exactly x86
+// MAXPS (a NaN in `a` keeps `m`), so each lane compiles to one vector max
+// without -ffast-math.  Independent lanes need no reassociation; a single
+// accumulator would be a serial chain.  With AVX2 the eight lanes are one
+// vector, so a short block costs a few instructions around its loop.
+// Static, as clang (14) emits the dispatcher of target_clones only for a
+// function that does not leave its file.
+static MX_SIMD_CLONES float
+peak_of(const float* const in, const uint32_t n, const float start)
 {
-  assert(n <= MX_DSP_MAX_BLOCK);
-
-  // `a > m ? a : m` is exactly x86 MAXPS (a NaN in `a` keeps `m`), so each
-  // lane compiles to one vector max without -ffast-math.  Independent lanes
-  // need no reassociation; a single accumulator would be a serial chain.
   float m[LANES];
   for (size_t j = 0; j < LANES; ++j) {
-    m[j] = meter->peak;
+    m[j] = start;
   }
 
   size_t i = 0;
@@ -103,8 +105,14 @@ mx_meter_peak_process(MxMeterPeak* const meter, const float* const in, const uin
   for (size_t j = 1; j < LANES; ++j) {
     peak = m[j] > peak ? m[j] : peak;
   }
+  return peak;
+}
 
-  meter->peak = peak;
+void
+mx_meter_peak_process(MxMeterPeak* const meter, const float* const in, const uint32_t n)
+{
+  assert(n <= MX_DSP_MAX_BLOCK);
+  meter->peak = peak_of(in, n, meter->peak);
   meter->elapsed += n;
 }
 
