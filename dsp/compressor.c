@@ -4,6 +4,7 @@
 
 #include "biquad.h"
 #include "dynamics.h"
+#include "lanes.h"
 #include "smooth.h"
 
 #include <assert.h>
@@ -959,8 +960,25 @@ mx_compressor_process(MxCompressor* const       comp,
 // ---------------------------------------------------------------------------
 // Banks
 
-typedef double  Double4 __attribute__((vector_size(4 * sizeof(double))));
+typedef MxLanes Double4;
 typedef int64_t Long4 __attribute__((vector_size(4 * sizeof(int64_t))));
+
+// One step of the ballistics in every lane: the larger of the attack's and
+// the release's next value (step() with the faster attack).  By pointer:
+// a vector passed by value would change the ABI of the SSE2 build.
+static inline __attribute__((always_inline)) void
+follow_step(Double4* const       g,
+            const Double4* const t,
+            const Double4* const att_a,
+            const Double4* const att_b,
+            const Double4* const rel_a,
+            const Double4* const rel_b)
+{
+  const Double4 up   = *att_a * *g + *att_b * *t;
+  const Double4 down = *rel_a * *g + *rel_b * *t;
+  const Long4   more = up > down;
+  *g                 = (Double4)(((Long4)up & more) | ((Long4)down & ~more));
+}
 
 // Stage 3 for up to MX_COMPRESSOR_BANK settled mono compressors, one per
 // lane of a 4 x double vector: step() with the faster attack, the same
@@ -988,12 +1006,21 @@ follow_bank(MxCompressor* const* const comps, const unsigned count, const uint32
     w[l]                     = comp->work[0];
   }
 
-  for (uint32_t i = 0U; i < n; ++i) {
-    const Double4 t    = { (double)w[0][i], (double)w[1][i], (double)w[2][i], (double)w[3][i] };
-    const Double4 up   = att_a * g + att_b * t;
-    const Double4 down = rel_a * g + rel_b * t;
-    const Long4   more = up > down;
-    g                  = (Double4)(((Long4)up & more) | ((Long4)down & ~more));
+  // Four samples at a time (mx_lanes_load4()), then the rest one by one:
+  // the same steps in the same order either way
+  uint32_t i = 0U;
+  for (; i + 4U <= n; i += 4U) {
+    Double4 x[4];
+    mx_lanes_load4((const float* const*)w, i, x);
+    for (unsigned k = 0U; k < 4U; ++k) {
+      follow_step(&g, &x[k], &att_a, &att_b, &rel_a, &rel_b);
+      x[k] = g;
+    }
+    mx_lanes_store4(w, i, x);
+  }
+  for (; i < n; ++i) {
+    const Double4 t = { (double)w[0][i], (double)w[1][i], (double)w[2][i], (double)w[3][i] };
+    follow_step(&g, &t, &att_a, &att_b, &rel_a, &rel_b);
     // Stored last to first: a repeated lane reads its buffer before this
     w[3][i] = (float)g[3];
     w[2][i] = (float)g[2];
@@ -1004,8 +1031,8 @@ follow_bank(MxCompressor* const* const comps, const unsigned count, const uint32
   for (unsigned l = 0U; l < count; ++l) {
     MxCompressor* const comp = comps[l];
     comp->gr[0] = comp->gr[1] = g[l];
-    for (uint32_t i = n; i % 4U; ++i) {
-      comp->work[0][i] = 0.0f; // Lanes past the block end read as none in stage 4
+    for (uint32_t k = n; k % 4U; ++k) {
+      comp->work[0][k] = 0.0f; // Lanes past the block end read as none in stage 4
     }
   }
 }

@@ -2,6 +2,8 @@
 
 #include "strip_eq.h"
 
+#include "lanes.h"
+
 #include <assert.h>
 #include <stddef.h>
 #include <math.h>
@@ -389,23 +391,7 @@ cascade_stereo(const MxBiquadCoeffs* const restrict c,
 // are not stored.  Built for AVX where the CPU has it, SSE2 otherwise
 // (no FMA: a fused multiply-add would round differently from the one-by-one
 // path).
-typedef double Double4 __attribute__((vector_size(4 * sizeof(double))));
-
-typedef float Float4 __attribute__((vector_size(4 * sizeof(float))));
-
-// Rows to columns: v[k][l] becomes v[l][k]
-static inline __attribute__((always_inline)) void
-transpose4(Double4 v[4])
-{
-  const Double4 t0 = __builtin_shufflevector(v[0], v[1], 0, 4, 2, 6);
-  const Double4 t1 = __builtin_shufflevector(v[0], v[1], 1, 5, 3, 7);
-  const Double4 t2 = __builtin_shufflevector(v[2], v[3], 0, 4, 2, 6);
-  const Double4 t3 = __builtin_shufflevector(v[2], v[3], 1, 5, 3, 7);
-  v[0]             = __builtin_shufflevector(t0, t2, 0, 1, 4, 5);
-  v[1]             = __builtin_shufflevector(t1, t3, 0, 1, 4, 5);
-  v[2]             = __builtin_shufflevector(t0, t2, 2, 3, 6, 7);
-  v[3]             = __builtin_shufflevector(t1, t3, 2, 3, 6, 7);
-}
+typedef MxLanes Double4;
 
 typedef struct {
   Double4 b0, b1, b2, a1, a2;
@@ -435,36 +421,18 @@ cascade_bank(const BankCoeffs* const restrict c,
   float* const b2 = bufs[lanes > 2U ? 2U : lanes - 1U];
   float* const b3 = bufs[lanes > 3U ? 3U : lanes - 1U];
 
-  // Four samples at a time: a vector load per lane and a 4 x 4 transpose
-  // instead of four scalar loads, conversions and inserts per sample (and
-  // the same on the way out).  The arithmetic is the loop below's, sample
-  // by sample, so the bits are the same.
-  uint32_t i = 0U;
+  // Four samples at a time (mx_lanes_load4()); the arithmetic is the loop
+  // below's, sample by sample, so the bits are the same
+  float* const lane[4] = { b0, b1, b2, b3 };
+  uint32_t     i       = 0U;
   for (; i + 4U <= n; i += 4U) {
-    Float4 f[4];
-    memcpy(&f[0], b0 + i, sizeof(Float4));
-    memcpy(&f[1], b1 + i, sizeof(Float4));
-    memcpy(&f[2], b2 + i, sizeof(Float4));
-    memcpy(&f[3], b3 + i, sizeof(Float4));
-    Double4 x[4] = { __builtin_convertvector(f[0], Double4),
-                     __builtin_convertvector(f[1], Double4),
-                     __builtin_convertvector(f[2], Double4),
-                     __builtin_convertvector(f[3], Double4) };
-    transpose4(x); // x[k]: sample i + k of every lane
+    Double4 x[4];
+    mx_lanes_load4((const float* const*)lane, i, x);
     CASCADE_SAMPLE(c, m, count, x[0]);
     CASCADE_SAMPLE(c, m, count, x[1]);
     CASCADE_SAMPLE(c, m, count, x[2]);
     CASCADE_SAMPLE(c, m, count, x[3]);
-    transpose4(x); // x[l]: lane l's four samples
-    // Stored last to first: a repeated lane computes what its original does
-    f[3] = __builtin_convertvector(x[3], Float4);
-    memcpy(b3 + i, &f[3], sizeof(Float4));
-    f[2] = __builtin_convertvector(x[2], Float4);
-    memcpy(b2 + i, &f[2], sizeof(Float4));
-    f[1] = __builtin_convertvector(x[1], Float4);
-    memcpy(b1 + i, &f[1], sizeof(Float4));
-    f[0] = __builtin_convertvector(x[0], Float4);
-    memcpy(b0 + i, &f[0], sizeof(Float4));
+    mx_lanes_store4(lane, i, x);
   }
 
   for (; i < n; ++i) {
