@@ -86,7 +86,9 @@ mx_prefetch(const void* const p, const size_t bytes)
    vectorises then runs 8 floats at a time where the CPU can.  No FMA is
    enabled with it (and dsp/ builds with -ffp-contract=off), so both builds
    round every operation alike and a render on one machine gives the bits
-   the live engine gives on another.
+   the live engine gives on another.  Clang (14) gives the dispatcher of a
+   static function a global symbol (NAME.resolver): every function built
+   so needs a name of its own across dsp/.
 */
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #  define MX_SIMD_CLONES __attribute__((target_clones("avx2", "default")))

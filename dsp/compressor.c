@@ -1037,8 +1037,9 @@ follow_bank(MxCompressor* const* const comps, const unsigned count, const uint32
   }
 }
 
-// Stages 1 and 2 of a settled mono block, with the mode a constant
-static void
+// Stages 1 and 2 of a settled mono block, with the mode a constant; inlined
+// so that it is built with the bank's target
+static inline __attribute__((always_inline)) void
 detect_settled(MxCompressor* const       comp,
                const float* const* const key,
                const uint32_t            n,
@@ -1056,11 +1057,15 @@ detect_settled(MxCompressor* const       comp,
   }
 }
 
-void
-mx_compressor_process_bank(MxCompressor* const* const comps,
-                           float* const* const        bufs,
-                           const unsigned             count,
-                           const uint32_t             n)
+// The bank, built for AVX2 where the CPU has it (VEX forms and blends for
+// the vectors of stages 2 and 4; no FMA, so the same bits); static, as
+// clang (14) emits the dispatcher of target_clones only for a function
+// that does not leave its file
+static MX_SIMD_CLONES void
+compressor_bank(MxCompressor* const* const comps,
+                float* const* const        bufs,
+                const unsigned             count,
+                const uint32_t             n)
 {
   assert(count <= MX_COMPRESSOR_BANK);
   MxCompressor* lanes[MX_COMPRESSOR_BANK];
@@ -1102,6 +1107,15 @@ mx_compressor_process_bank(MxCompressor* const* const comps,
                                    : apply(lanes[l], &lane_bufs[l], 1U, n, settled);
     finish(lanes[l], (double)top);
   }
+}
+
+void
+mx_compressor_process_bank(MxCompressor* const* const comps,
+                           float* const* const        bufs,
+                           const unsigned             count,
+                           const uint32_t             n)
+{
+  compressor_bank(comps, bufs, count, n);
 }
 
 void

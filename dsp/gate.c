@@ -2,6 +2,8 @@
 
 #include "gate.h"
 
+#include "lanes.h"
+
 #include <assert.h>
 #include <math.h>
 #include <string.h>
@@ -449,7 +451,7 @@ mx_gate_process(MxGate* const             gate,
   as a bit set.
   Lanes past `count` repeat the last real one and are not stored.
 */
-static unsigned
+static MX_SIMD_CLONES unsigned
 detect_bank(MxGate* const* const      gates,
             State* const              st,
             const float* const* const keys,
@@ -483,24 +485,40 @@ detect_bank(MxGate* const* const      gates,
   const MxF4 one      = mx_f4_set(1.0f);
   const MxF4 minus    = mx_f4_set(-1.0f);
   MxI4       all_open = { -1, -1, -1, -1 };
-  for (uint32_t i = 0U; i < len; ++i) {
-    const MxF4 x = { k[0][i], k[1][i], k[2][i], k[3][i] };
-    MxF4       a = mx_f4_abs(x);
-    a            = mx_f4_select(a > ceil, ceil, a);
-    env          = mx_f4_max(a, env * decay);
 
-    const MxI4 above   = env >= open_level;
-    const MxI4 between = env >= close_level;
-    const MxI4 held    = hold_left > 0;
-    const MxI4 reload  = above | (between & open);
-    const MxI4 down    = open & ~between & held; // Below: count the hold down (-1)
-    hold_left          = (hold & reload) | ((hold_left + down) & ~reload);
-    open               = above | (open & (between | held));
+  // One sample of every lane
+#define GATE_STEP(x, i)                                                              \
+  do {                                                                               \
+    MxF4 a_             = mx_f4_abs(x);                                              \
+    a_                  = mx_f4_select(a_ > ceil, ceil, a_);                         \
+    env                 = mx_f4_max(a_, env * decay);                                \
+    const MxI4 above_   = env >= open_level;                                         \
+    const MxI4 between_ = env >= close_level;                                        \
+    const MxI4 held_    = hold_left > 0;                                             \
+    const MxI4 reload_  = above_ | (between_ & open);                                \
+    const MxI4 down_    = open & ~between_ & held_; /* Below: count the hold down */ \
+    hold_left           = (hold & reload_) | ((hold_left + down_) & ~reload_);       \
+    open                = above_ | (open & (between_ | held_));                      \
+    env_v[i]            = env;                                                       \
+    goal_v[i]           = mx_f4_select(open, one, minus);                            \
+    all_open &= open;                                                                \
+  } while (0)
 
-    env_v[i]  = env;
-    goal_v[i] = mx_f4_select(open, one, minus);
-    all_open &= open;
+  // Four samples at a time from one vector load per lane (mx_lanes_load4f())
+  uint32_t i = 0U;
+  for (; i + 4U <= len; i += 4U) {
+    MxF4 x[4];
+    mx_lanes_load4f(k, i, x);
+    GATE_STEP(x[0], i);
+    GATE_STEP(x[1], i + 1U);
+    GATE_STEP(x[2], i + 2U);
+    GATE_STEP(x[3], i + 3U);
   }
+  for (; i < len; ++i) {
+    const MxF4 x = { k[0][i], k[1][i], k[2][i], k[3][i] };
+    GATE_STEP(x, i);
+  }
+#undef GATE_STEP
 
   unsigned open_lanes = 0U;
   for (unsigned l = 0U; l < count; ++l) {

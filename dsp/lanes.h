@@ -63,4 +63,26 @@ mx_lanes_store4(float* const buf[4], const uint32_t i, MxLanes y[4])
   }
 }
 
+/**
+   Samples i to i + 3 of the four lanes' buffers, as floats: x[k] holds
+   sample i + k of every lane (mx_lanes_load4() without the conversion).
+*/
+static inline __attribute__((always_inline)) void
+mx_lanes_load4f(const float* const buf[4], const uint32_t i, MxLaneSamples x[4])
+{
+  MxLaneSamples r[4];
+#pragma GCC unroll 4
+  for (unsigned l = 0U; l < 4U; ++l) {
+    memcpy(&r[l], buf[l] + i, sizeof(r[l]));
+  }
+  const MxLaneSamples t0 = __builtin_shufflevector(r[0], r[1], 0, 4, 1, 5);
+  const MxLaneSamples t1 = __builtin_shufflevector(r[0], r[1], 2, 6, 3, 7);
+  const MxLaneSamples t2 = __builtin_shufflevector(r[2], r[3], 0, 4, 1, 5);
+  const MxLaneSamples t3 = __builtin_shufflevector(r[2], r[3], 2, 6, 3, 7);
+  x[0]                   = __builtin_shufflevector(t0, t2, 0, 1, 4, 5);
+  x[1]                   = __builtin_shufflevector(t0, t2, 2, 3, 6, 7);
+  x[2]                   = __builtin_shufflevector(t1, t3, 0, 1, 4, 5);
+  x[3]                   = __builtin_shufflevector(t1, t3, 2, 3, 6, 7);
+}
+
 #endif // MX_DSP_LANES_H

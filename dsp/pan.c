@@ -98,8 +98,10 @@ scale_to(const float* const restrict in, float* const restrict out, const float 
   }
 }
 
-// out_l = in * gl, out_r = in * gr, all three distinct
-__attribute__((noinline)) static void
+// out_l = in * gl, out_r = in * gr, all three distinct; AVX2 where the CPU
+// has it (one multiply per sample either way: the same bits).  Never
+// inlined: a target_clones function is called through its dispatcher.
+static MX_SIMD_CLONES void
 scale_to2(const float* const restrict in,
           float* const restrict out_l,
           float* const restrict out_r,
