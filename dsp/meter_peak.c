@@ -88,6 +88,7 @@ peak_of(const float* const in, const uint32_t n, const float start)
   }
 
   size_t i = 0;
+#pragma GCC unroll 4
   for (; i + LANES <= n; i += LANES) {
     const float* const p = in + i;
     for (size_t j = 0; j < LANES; ++j) {

@@ -55,6 +55,7 @@ static inline float
 chunk_sum(const float* const in)
 {
   float lane[LANES] = { 0.0f };
+#pragma GCC unroll 4
   for (size_t k = 0; k < MX_METER_RMS_CHUNK; k += LANES) {
     const float* const p = in + k;
     for (size_t j = 0; j < LANES; ++j) {
