@@ -160,22 +160,25 @@ mx_mix_plan_clear(MxMixPlan* const plan)
   plan->sources = 0U;
 }
 
-// Insert dst[i] += g src[i] at the end of its source's group, moving the
-// groups after it up one (rebuilds only; a mono node has one group)
-static bool
-plan_feed(MxMixPlan* const plan, const float* const src, float* const dst, const float g)
+// The group of `src`, or the number of groups if it has none yet
+static unsigned
+group_of(const MxMixPlan* const plan, const float* const src)
 {
-  if (g == 0.0f) {
-    return true; // As process_settled(): nothing to add
-  }
-  const uint32_t used = plan->sources ? plan->end[plan->sources - 1U] : 0U;
-  unsigned       s    = 0U;
+  unsigned s = 0U;
   while (s < plan->sources && plan->src[s] != src) {
     ++s;
   }
-  if (used == plan->capacity || (s == plan->sources && s == MX_MIX_PLAN_SOURCES)) {
-    return false;
-  }
+  return s;
+}
+
+// Insert dst[i] += g src[i] at the end of its source's group, moving the
+// groups after it up one (rebuilds only; a mono node has one group).  The
+// caller has made sure there is room.
+static void
+plan_feed(MxMixPlan* const plan, const float* const src, float* const dst, const float g)
+{
+  const uint32_t used = plan->sources ? plan->end[plan->sources - 1U] : 0U;
+  const unsigned s    = group_of(plan, src);
   if (s == plan->sources) {
     plan->src[s] = src;
     plan->end[s] = used;
@@ -189,7 +192,6 @@ plan_feed(MxMixPlan* const plan, const float* const src, float* const dst, const
   for (unsigned k = s; k < plan->sources; ++k) {
     ++plan->end[k];
   }
-  return true;
 }
 
 bool
@@ -202,14 +204,31 @@ mx_mix_plan_add(MxMixPlan* const          plan,
   if (!mx_mix_edge_is_steady(edge) || mode == MX_EDGE_OFF || mode == MX_EDGE_FOLD) {
     return false;
   }
-  // Two feeds at most: undo the first if the second finds no room
-  const MxMixPlan before = *plan;
-  const unsigned  feeds  = mode == MX_EDGE_MONO ? 1U : 2U;
-  for (unsigned c = 0U; c < feeds; ++c) {
-    if (!plan_feed(plan, mode == MX_EDGE_PAIR ? src[c] : src[0], dst[c], edge->gain[c].current)) {
-      *plan = before;
-      return false;
+
+  // The feeds, none for a coefficient of 0 (as process_settled()), and the
+  // room they take: checked first, so that a refusal changes nothing
+  const float* from[2];
+  float*       to[2];
+  float        g[2];
+  unsigned     feeds   = 0U;
+  unsigned     sources = plan->sources;
+  for (unsigned c = 0U; c < (mode == MX_EDGE_MONO ? 1U : 2U); ++c) {
+    if (edge->gain[c].current != 0.0f) {
+      from[feeds] = mode == MX_EDGE_PAIR ? src[c] : src[0];
+      to[feeds]   = dst[c];
+      g[feeds]    = edge->gain[c].current;
+      const bool known =
+        group_of(plan, from[feeds]) < plan->sources || (feeds == 1U && from[1] == from[0]);
+      sources += known ? 0U : 1U;
+      ++feeds;
     }
+  }
+  const uint32_t used = plan->sources ? plan->end[plan->sources - 1U] : 0U;
+  if (used + feeds > plan->capacity || sources > MX_MIX_PLAN_SOURCES) {
+    return false;
+  }
+  for (unsigned k = 0U; k < feeds; ++k) {
+    plan_feed(plan, from[k], to[k], g[k]);
   }
   return true;
 }

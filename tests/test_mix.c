@@ -686,6 +686,54 @@ START_TEST(plan_refuses_what_it_cannot_hold)
 }
 END_TEST
 
+// A pair refused when only its first feed would fit (room for four feeds,
+// three taken) leaves the plan as it was: it still adds exactly what the
+// edges it took add
+START_TEST(plan_refused_pair_changes_nothing)
+{
+  MxMixPlan plan;
+  ck_assert_int_eq(mx_mix_plan_init(&plan, 2U), MX_SUCCESS);
+  mx_mix_plan_clear(&plan);
+  for (unsigned s = 0U; s < 2U; ++s) {
+    for (unsigned c = 0U; c < 2U; ++c) {
+      mxt_noise(plan_src[s][c], PLAN_BLOCK, 0.5, 80U + 2U * s + c);
+    }
+  }
+  for (unsigned d = 0U; d < 3U; ++d) {
+    for (unsigned c = 0U; c < 2U; ++c) {
+      mxt_fill(plan_out[d][c], PLAN_BLOCK, 0.0f);
+      mxt_fill(plan_ref[d][c], PLAN_BLOCK, 0.0f);
+    }
+  }
+
+  // A mono edge from source 0 and a pair from source 1: three feeds
+  const float* mono_src[2] = { plan_src[0][0], plan_src[0][1] };
+  const float* pair_src[2] = { plan_src[1][0], plan_src[1][1] };
+  MxMixEdge    mono;
+  MxMixEdge    pair;
+  steady_edge(&mono, MX_EDGE_MONO, 0.25f, 0.0f);
+  steady_edge(&pair, MX_EDGE_PAIR, 0.5f, 0.75f);
+  float* out0[2] = { plan_out[0][0], plan_out[0][1] };
+  float* out1[2] = { plan_out[1][0], plan_out[1][1] };
+  float* ref0[2] = { plan_ref[0][0], plan_ref[0][1] };
+  float* ref1[2] = { plan_ref[1][0], plan_ref[1][1] };
+  ck_assert(mx_mix_plan_add(&plan, &mono, mono_src, out0));
+  ck_assert(mx_mix_plan_add(&plan, &pair, pair_src, out1));
+  mx_mix_edge_process(&mono, mono_src, ref0, PLAN_BLOCK);
+  mx_mix_edge_process(&pair, pair_src, ref1, PLAN_BLOCK);
+
+  // Another pair from source 0: its first feed would fit, its second not
+  float* out2[2] = { plan_out[2][0], plan_out[2][1] };
+  ck_assert(!mx_mix_plan_add(&plan, &pair, mono_src, out2));
+  mx_mix_plan_run(&plan, PLAN_BLOCK);
+  for (unsigned d = 0U; d < 3U; ++d) {
+    mxt_assert_same_samples(plan_out[d][0], plan_ref[d][0], PLAN_BLOCK);
+    mxt_assert_same_samples(plan_out[d][1], plan_ref[d][1], PLAN_BLOCK);
+  }
+  mx_mix_plan_destroy(&plan);
+}
+END_TEST
+
 static Suite*
 mix_suite(void)
 {
@@ -717,6 +765,7 @@ mix_suite(void)
   TCase* const plans = tcase_create("plans");
   tcase_add_test(plans, plan_sums_as_the_edges_do);
   tcase_add_test(plans, plan_refuses_what_it_cannot_hold);
+  tcase_add_test(plans, plan_refused_pair_changes_nothing);
   suite_add_tcase(s, plans);
   return s;
 }
