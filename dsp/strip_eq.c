@@ -657,12 +657,15 @@ process_ramping(MxStripEq* const eq,
   }
 }
 
-static void
-process_settled(MxStripEq* const    eq,
-                const unsigned      part,
-                float* const* const bufs,
-                const uint32_t      off,
-                const uint32_t      n)
+// Built for AVX2 where the CPU has it (VEX forms for the same vectors, no
+// FMA: the same bits), as the banks are: buses, the master and stereo
+// strips run their EQ here
+static MX_SIMD_CLONES void
+eq_settled(MxStripEq* const    eq,
+           const unsigned      part,
+           float* const* const bufs,
+           const uint32_t      off,
+           const uint32_t      n)
 {
   // Gather the active biquads into one chain
   MxBiquadCoeffs c[MAX_CHAIN];
@@ -1096,7 +1099,7 @@ process_part(MxStripEq* const eq, const unsigned part, float* const* const bufs,
   }
 
   if (i < n) {
-    process_settled(eq, part, bufs, i, n - i);
+    eq_settled(eq, part, bufs, i, n - i);
   }
 
   tidy(eq, part, false);
