@@ -14,18 +14,24 @@ typedef double MxLanes __attribute__((vector_size(4 * sizeof(double))));
 /// Four floats: four samples of one buffer.
 typedef float MxLaneSamples __attribute__((vector_size(4 * sizeof(float))));
 
-/// Rows to columns: v[k][l] becomes v[l][k].
+/// Rows to columns of four 4-element vectors of any element type: v[k][l] becomes v[l][k].
+#define MX_LANES_TRANSPOSE(v)                                                           \
+  do {                                                                                  \
+    const __typeof__((v)[0]) t0_ = __builtin_shufflevector((v)[0], (v)[1], 0, 4, 2, 6); \
+    const __typeof__((v)[0]) t1_ = __builtin_shufflevector((v)[0], (v)[1], 1, 5, 3, 7); \
+    const __typeof__((v)[0]) t2_ = __builtin_shufflevector((v)[2], (v)[3], 0, 4, 2, 6); \
+    const __typeof__((v)[0]) t3_ = __builtin_shufflevector((v)[2], (v)[3], 1, 5, 3, 7); \
+    (v)[0]                       = __builtin_shufflevector(t0_, t2_, 0, 1, 4, 5);       \
+    (v)[1]                       = __builtin_shufflevector(t1_, t3_, 0, 1, 4, 5);       \
+    (v)[2]                       = __builtin_shufflevector(t0_, t2_, 2, 3, 6, 7);       \
+    (v)[3]                       = __builtin_shufflevector(t1_, t3_, 2, 3, 6, 7);       \
+  } while (0)
+
+/// MX_LANES_TRANSPOSE() of four vectors of lanes.
 static inline __attribute__((always_inline)) void
 mx_lanes_transpose(MxLanes v[4])
 {
-  const MxLanes t0 = __builtin_shufflevector(v[0], v[1], 0, 4, 2, 6);
-  const MxLanes t1 = __builtin_shufflevector(v[0], v[1], 1, 5, 3, 7);
-  const MxLanes t2 = __builtin_shufflevector(v[2], v[3], 0, 4, 2, 6);
-  const MxLanes t3 = __builtin_shufflevector(v[2], v[3], 1, 5, 3, 7);
-  v[0]             = __builtin_shufflevector(t0, t2, 0, 1, 4, 5);
-  v[1]             = __builtin_shufflevector(t1, t3, 0, 1, 4, 5);
-  v[2]             = __builtin_shufflevector(t0, t2, 2, 3, 6, 7);
-  v[3]             = __builtin_shufflevector(t1, t3, 2, 3, 6, 7);
+  MX_LANES_TRANSPOSE(v);
 }
 
 /**
@@ -70,19 +76,11 @@ mx_lanes_store4(float* const buf[4], const uint32_t i, MxLanes y[4])
 static inline __attribute__((always_inline)) void
 mx_lanes_load4f(const float* const buf[4], const uint32_t i, MxLaneSamples x[4])
 {
-  MxLaneSamples r[4];
 #pragma GCC unroll 4
   for (unsigned l = 0U; l < 4U; ++l) {
-    memcpy(&r[l], buf[l] + i, sizeof(r[l]));
+    memcpy(&x[l], buf[l] + i, sizeof(x[l]));
   }
-  const MxLaneSamples t0 = __builtin_shufflevector(r[0], r[1], 0, 4, 1, 5);
-  const MxLaneSamples t1 = __builtin_shufflevector(r[0], r[1], 2, 6, 3, 7);
-  const MxLaneSamples t2 = __builtin_shufflevector(r[2], r[3], 0, 4, 1, 5);
-  const MxLaneSamples t3 = __builtin_shufflevector(r[2], r[3], 2, 6, 3, 7);
-  x[0]                   = __builtin_shufflevector(t0, t2, 0, 1, 4, 5);
-  x[1]                   = __builtin_shufflevector(t0, t2, 2, 3, 6, 7);
-  x[2]                   = __builtin_shufflevector(t1, t3, 0, 1, 4, 5);
-  x[3]                   = __builtin_shufflevector(t1, t3, 2, 3, 6, 7);
+  MX_LANES_TRANSPOSE(x);
 }
 
 #endif // MX_DSP_LANES_H
