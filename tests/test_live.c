@@ -202,7 +202,12 @@ irregular_count(const Rig* const rig)
 static void
 clean_take(Rig* const rig, const size_t frames, MxtTake* const take)
 {
-  for (unsigned tries = 0U; tries < 50U; ++tries) {
+  // At least 50 tries and 20 s: a busy CI host can make a client late in
+  // most 0.1 s takes for seconds at a time (two busy loops beside this
+  // test: 90 retakes in the restart test)
+  const double until = mxt_now_ms() + 2.0 * MXT_TIMEOUT_MS;
+  unsigned     tries = 0U;
+  for (; tries < 50U || mxt_now_ms() < until; ++tries) {
     const size_t before = irregular_count(rig);
     ck_assert_msg(mxt_client_record_take(rig->rec, frames, take), "no take from the recorder");
     if (take->gaps == 0U && irregular_count(rig) == before) {
@@ -210,7 +215,8 @@ clean_take(Rig* const rig, const size_t frames, MxtTake* const take)
     }
     ++rig->retakes;
   }
-  ck_abort_msg("50 takes in a row saw a client run late");
+  ck_abort_msg(
+    "%u takes in a row (%.0f s) saw a client run late", tries, 2.0 * MXT_TIMEOUT_MS / 1000.0);
 }
 
 /**
@@ -461,12 +467,16 @@ START_TEST(latency_dry_and_limited)
   wait_connected(&rig, "feed:out_1", "vox_in", MXT_TIMEOUT_MS);
   wait_connected(&rig, "master_out_R", "rec:in_2", MXT_TIMEOUT_MS);
 
-  // The dry path: the impulse comes out in the same frame, nothing else
+  // The dry path: the impulse comes out in the same frame, nothing else.
+  // Takes of one loop (one impulse each), three times: a busy host leaves
+  // a 0.1 s take clean far more often than a 0.3 s one
   MxtTake take;
   settle(&rig, 2U, &take);
-  clean_take(&rig, 3U * LOOP, &take);
-  ck_assert_uint_ge(check_impulses(&take, 0U, 0U, 0.5 * CENTRE), 3U);
-  ck_assert_uint_ge(check_impulses(&take, 1U, 0U, 0.5 * CENTRE), 3U);
+  for (unsigned loop = 0U; loop < 3U; ++loop) {
+    clean_take(&rig, LOOP, &take);
+    ck_assert_uint_eq(check_impulses(&take, 0U, 0U, 0.5 * CENTRE), 1U);
+    ck_assert_uint_eq(check_impulses(&take, 1U, 0U, 0.5 * CENTRE), 1U);
+  }
   const uint32_t feed_latency = capture_latency(&rig, "feed:out_1");
   ck_assert_uint_eq(capture_latency(&rig, "mixd:master_out_L") - feed_latency, 0U);
   ck_assert_uint_eq(capture_latency(&rig, "rec:in_1") - feed_latency, 0U);
@@ -485,12 +495,18 @@ START_TEST(latency_dry_and_limited)
   ck_assert_uint_gt(reported, 0U);
 
   settle(&rig, 2U, &take);
-  clean_take(&rig, 3U * LOOP, &take);
-  const uint32_t delay = measured_delay(&take, 0U);
-  fprintf(
-    stderr, "# latency: dry 0 frames; limiter reported %u frames, measured %u\n", reported, delay);
-  ck_assert_uint_eq(delay, reported);
-  ck_assert_uint_eq(measured_delay(&take, 1U), reported);
+  for (unsigned loop = 0U; loop < 3U; ++loop) {
+    clean_take(&rig, LOOP, &take);
+    const uint32_t delay = measured_delay(&take, 0U);
+    if (loop == 0U) {
+      fprintf(stderr,
+              "# latency: dry 0 frames; limiter reported %u frames, measured %u\n",
+              reported,
+              delay);
+    }
+    ck_assert_uint_eq(delay, reported);
+    ck_assert_uint_eq(measured_delay(&take, 1U), reported);
+  }
   rig_down(&rig);
 }
 END_TEST
