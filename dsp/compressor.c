@@ -394,7 +394,26 @@ filter_key(MxCompressor* const comp, const float** const key, const unsigned nch
 // Static curve per lane, GMR eq. 4, written as the reduction x_G - y_G (>= 0)
 // so that one expression covers the three regions without a branch: below
 // the knee both terms are 0, in the knee `in` is the distance into it,
-// above it `in` is W (giving W/2) and `over` the rest
+// above it `in` is W (giving W/2) and `over` the rest.  One body for
+// vectors of W lanes (4, or 8 in AVX2 code), as dynamics.h's.
+#define REDUCTION(W, level, knee_lo, width, inv_2w, slope)                 \
+  __extension__({                                                          \
+    const MxF##W zero_ = mx_f##W##_set(0.0f);                              \
+    const MxF##W u_    = (level) - (knee_lo);                              \
+    const MxF##W in_   = mx_f##W##_min(mx_f##W##_max(u_, zero_), (width)); \
+    const MxF##W over_ = mx_f##W##_max(u_ - (width), zero_);               \
+    (slope) * (in_ * in_ * (inv_2w) + over_);                              \
+  })
+
+// Level in log2 units of a linear peak
+#define PEAK_LEVEL(W, peak) mx_dyn_log2_f##W(mx_f##W##_clamp_level(peak))
+
+// Level in log2 units of a mean square: 10 log10(ms) is half of 20 log10
+#define MS_LEVEL(W, ms)                                                                  \
+  (0.5f * mx_dyn_log2_f##W(mx_f##W##_min(                                                \
+            mx_f##W##_max((ms), mx_f##W##_set(MX_DYN_LEVEL_FLOOR * MX_DYN_LEVEL_FLOOR)), \
+            mx_f##W##_set(MX_DYN_LEVEL_CEIL * MX_DYN_LEVEL_CEIL))))
+
 static inline MxF4
 reduction_f4(const MxF4 level,
              const MxF4 knee_lo,
@@ -402,27 +421,19 @@ reduction_f4(const MxF4 level,
              const MxF4 inv_2w,
              const MxF4 slope)
 {
-  const MxF4 zero = mx_f4_set(0.0f);
-  const MxF4 u    = level - knee_lo;
-  const MxF4 in   = mx_f4_min(mx_f4_max(u, zero), width);
-  const MxF4 over = mx_f4_max(u - width, zero);
-  return slope * (in * in * inv_2w + over);
+  return REDUCTION(4, level, knee_lo, width, inv_2w, slope);
 }
 
-// Level in log2 units of a linear peak
 static inline MxF4
 peak_level(const MxF4 peak)
 {
-  return mx_dyn_log2_f4(mx_f4_clamp_level(peak));
+  return PEAK_LEVEL(4, peak);
 }
 
-// Level in log2 units of a mean square: 10 log10(ms) is half of 20 log10
 static inline MxF4
 ms_level(const MxF4 ms)
 {
-  const MxF4 lo = mx_f4_set(MX_DYN_LEVEL_FLOOR * MX_DYN_LEVEL_FLOOR);
-  const MxF4 hi = mx_f4_set(MX_DYN_LEVEL_CEIL * MX_DYN_LEVEL_CEIL);
-  return 0.5f * mx_dyn_log2_f4(mx_f4_min(mx_f4_max(ms, lo), hi));
+  return MS_LEVEL(4, ms);
 }
 
 // Next four values of a ramping parameter (lanes past `m` repeat the last)
@@ -1037,6 +1048,61 @@ follow_bank(MxCompressor* const* const comps, const unsigned count, const uint32
   }
 }
 
+#if MX_DYN_HAVE_F8
+// Stage 2 of a settled mono compressor in a bank, eight samples at a time
+// (targets() with the mode of detect_settled(): one level, linked, no
+// ramp), for a block of whole 8-vectors: the same operations per sample,
+// so the same bits.  Built for AVX2; called only where the CPU has it.
+static MX_DYN_AVX2 void
+targets_f8(MxCompressor* const comp, const float* const key, const uint32_t n, const bool rms)
+{
+  const MxF8   knee_lo = mx_f8_set(comp->curve.knee_lo);
+  const MxF8   width   = mx_f8_set(comp->curve.width);
+  const MxF8   inv_2w  = mx_f8_set(comp->curve.inv_2w);
+  const MxF8   slope   = mx_f8_set(comp->curve.slope);
+  float* const w       = comp->work[0];
+  for (uint32_t i = 0U; i < n; i += 8U) {
+    const MxF8 level =
+      rms ? MS_LEVEL(8, mx_f8_load(w + i)) : PEAK_LEVEL(8, mx_f8_abs(mx_f8_load(key + i)));
+    mx_f8_store(w + i, REDUCTION(8, level, knee_lo, width, inv_2w, slope));
+  }
+}
+
+// Stage 4 of the same, eight at a time (apply() of a settled linked mono
+// block); returns the largest applied reduction, log2 units
+static MX_DYN_AVX2 float
+apply_f8(MxCompressor* const comp, float* const ch, const uint32_t n)
+{
+  const MxF8         makeup = mx_f8_set(comp->makeup.current);
+  const MxF8         amount = mx_f8_set(comp->amount.current);
+  const float* const w      = comp->work[0];
+  MxF8               top    = mx_f8_set(0.0f);
+  for (uint32_t i = 0U; i < n; i += 8U) {
+    const MxF8 g = mx_f8_load(w + i);
+    top          = mx_f8_max(amount * g, top);
+    mx_f8_store(ch + i, mx_f8_load(ch + i) * mx_dyn_exp2_f8(amount * (makeup - g)));
+  }
+  float most = top[0];
+  for (unsigned j = 1U; j < 8U; ++j) {
+    most = top[j] > most ? top[j] : most;
+  }
+  return most;
+}
+#endif
+
+// True if a bank runs stages 2 and 4 eight samples at a time: the CPU has
+// AVX2 and the block is whole 8-vectors (as periods are)
+static inline bool
+bank_is_wide(const uint32_t n)
+{
+#if MX_DYN_HAVE_F8
+  return n % 8U == 0U && mx_dyn_has_avx2();
+#else
+  (void)n;
+  return false;
+#endif
+}
+
 // Stages 1 and 2 of a settled mono block, with the mode a constant; inlined
 // so that it is built with the bank's target
 static inline __attribute__((always_inline)) void
@@ -1050,6 +1116,12 @@ detect_settled(MxCompressor* const       comp,
   if (mode.rms) {
     average(comp, key, 1U, n);
   }
+#if MX_DYN_HAVE_F8
+  if (bank_is_wide(n)) {
+    targets_f8(comp, key[0], n, mode.rms);
+    return;
+  }
+#endif
   if (n % 4U == 0U) {
     targets(comp, key, 1U, n, whole_vectors(mode.rms ? rms : peak));
   } else {
@@ -1103,6 +1175,12 @@ compressor_bank(MxCompressor* const* const comps,
   follow_bank(lanes, n_lanes, n);
   const Mode settled = { false, true, true, false, false };
   for (unsigned l = 0U; l < n_lanes; ++l) {
+#if MX_DYN_HAVE_F8
+    if (bank_is_wide(n)) {
+      finish(lanes[l], (double)apply_f8(lanes[l], lane_bufs[l], n));
+      continue;
+    }
+#endif
     const float top = n % 4U == 0U ? apply(lanes[l], &lane_bufs[l], 1U, n, whole_vectors(settled))
                                    : apply(lanes[l], &lane_bufs[l], 1U, n, settled);
     finish(lanes[l], (double)top);

@@ -154,6 +154,48 @@ mx_f4_min(const MxF4 a, const MxF4 b)
 #endif
 }
 
+/*
+   The bodies of the clamp, log2 and exp2 below, written once for vectors of
+   W floats (MxF4, and MxF8 in AVX2 code: MX_DYN_AVX2): every lane goes
+   through the same IEEE operations at either width, so a sample gets the
+   same bits whichever width processed it.  GNU statement expressions.
+*/
+#define MX_DYN_CLAMP_LEVEL(W, x)                                       \
+  mx_f##W##_min(mx_f##W##_max((x), mx_f##W##_set(MX_DYN_LEVEL_FLOOR)), \
+                mx_f##W##_set(MX_DYN_LEVEL_CEIL))
+
+// 0x3f3504f3 is sqrt(1/2): subtracting it splits x into 2^e * m, m in
+// [sqrt(1/2), sqrt(2)), without a branch; then 2 / ln 2 times 1, 1/3,
+// 1/5, 1/7 (mx_dyn_log2_f4())
+#define MX_DYN_LOG2(W, x)                                                             \
+  __extension__({                                                                     \
+    const MxI##W bits_ = (MxI##W)(x);                                                 \
+    const MxI##W e_    = (bits_ - 0x3f3504f3) >> 23;                                  \
+    const MxF##W m_    = (MxF##W)(bits_ - (e_ << 23));                                \
+    const MxF##W t_    = (m_ - 1.0f) / (m_ + 1.0f);                                   \
+    const MxF##W t2_   = t_ * t_;                                                     \
+    const MxF##W p_ =                                                                 \
+      2.88539008f + t2_ * (0.961796694f + t2_ * (0.577078016f + t2_ * 0.412198583f)); \
+    __builtin_convertvector(e_, MxF##W) + t_* p_;                                     \
+  })
+
+// Nearest integer r and the rest f; (ln 2)^k / k! (mx_dyn_exp2_f4())
+#define MX_DYN_EXP2(W, y)                                                                        \
+  __extension__({                                                                                \
+    const MxF##W c_ =                                                                            \
+      mx_f##W##_min(mx_f##W##_max((y), mx_f##W##_set(-126.0f)), mx_f##W##_set(126.0f));          \
+    const MxF##W r_ = (c_ + 12582912.0f) - 12582912.0f;                                          \
+    const MxF##W f_ = c_ - r_;                                                                   \
+    const MxF##W p_ =                                                                            \
+      1.0f +                                                                                     \
+      f_ * (0.693147182f +                                                                       \
+            f_ * (0.240226507f +                                                                 \
+                  f_ * (0.0555041087f +                                                          \
+                        f_ * (0.00961812911f + f_ * (0.00133335581f + f_ * 0.000154035304f))))); \
+    const MxI##W scale_ = (__builtin_convertvector(r_, MxI##W) + 127) << 23;                     \
+    p_*(MxF##W)scale_;                                                                           \
+  })
+
 /**
    Per lane: clamp a linear level into [MX_DYN_LEVEL_FLOOR,
    MX_DYN_LEVEL_CEIL]; NaN reads as the floor (silence), infinity as the
@@ -162,7 +204,7 @@ mx_f4_min(const MxF4 a, const MxF4 b)
 static inline MxF4
 mx_f4_clamp_level(const MxF4 x)
 {
-  return mx_f4_min(mx_f4_max(x, mx_f4_set(MX_DYN_LEVEL_FLOOR)), mx_f4_set(MX_DYN_LEVEL_CEIL));
+  return MX_DYN_CLAMP_LEVEL(4, x);
 }
 
 /**
@@ -183,18 +225,7 @@ mx_f4_clamp_level(const MxF4 x)
 static inline MxF4
 mx_dyn_log2_f4(const MxF4 x)
 {
-  // 0x3f3504f3 is sqrt(1/2): subtracting it splits x into 2^e * m, m in
-  // [sqrt(1/2), sqrt(2)), without a branch
-  const MxI4 bits = (MxI4)x;
-  const MxI4 rel  = bits - 0x3f3504f3;
-  const MxI4 e    = rel >> 23;
-  const MxF4 m    = (MxF4)(bits - (e << 23));
-
-  // 2 / ln 2 times 1, 1/3, 1/5, 1/7
-  const MxF4 t  = (m - 1.0f) / (m + 1.0f);
-  const MxF4 t2 = t * t;
-  const MxF4 p  = 2.88539008f + t2 * (0.961796694f + t2 * (0.577078016f + t2 * 0.412198583f));
-  return __builtin_convertvector(e, MxF4) + t * p;
+  return MX_DYN_LOG2(4, x);
 }
 
 /**
@@ -212,18 +243,7 @@ mx_dyn_log2_f4(const MxF4 x)
 static inline MxF4
 mx_dyn_exp2_f4(const MxF4 y)
 {
-  const MxF4 c = mx_f4_min(mx_f4_max(y, mx_f4_set(-126.0f)), mx_f4_set(126.0f));
-  const MxF4 r = (c + 12582912.0f) - 12582912.0f;
-  const MxF4 f = c - r;
-
-  // (ln 2)^k / k!
-  const MxF4 p =
-    1.0f + f * (0.693147182f +
-                f * (0.240226507f +
-                     f * (0.0555041087f +
-                          f * (0.00961812911f + f * (0.00133335581f + f * 0.000154035304f)))));
-  const MxI4 scale = (__builtin_convertvector(r, MxI4) + 127) << 23;
-  return p * (MxF4)scale;
+  return MX_DYN_EXP2(4, y);
 }
 
 /// Scalar mx_dyn_log2_f4(), bit for bit the same result.  Any thread.
@@ -239,6 +259,103 @@ mx_dyn_exp2(const float y)
 {
   return mx_dyn_exp2_f4(mx_f4_set(y))[0];
 }
+
+/*
+   Eight floats at once, for the stages of a compressor bank that run a
+   whole block of vectors: only in functions built with MX_DYN_AVX2
+   (target("avx2"), no FMA) and called where mx_dyn_has_avx2() says the
+   CPU has it.  MAXPS and MINPS as in the MxF4 helpers, so a lane computes
+   exactly what it would in an MxF4.
+*/
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+#  include <immintrin.h>
+
+/// The 8-wide code is built (x86-64).
+#  define MX_DYN_HAVE_F8 1
+/// Build a function for AVX2 (no FMA: the same rounding as the SSE2 code).
+#  define MX_DYN_AVX2 __attribute__((target("avx2")))
+
+/// Eight floats (one AVX register).
+typedef float MxF8 __attribute__((vector_size(32)));
+/// Eight 32-bit integers.
+typedef int32_t MxI8 __attribute__((vector_size(32)));
+
+/// True when the CPU runs AVX2 code.  Any thread: reads what the runtime
+/// found when the program started.
+static inline bool
+mx_dyn_has_avx2(void)
+{
+  return __builtin_cpu_supports("avx2");
+}
+
+/// Eight copies of `x`.
+static inline MX_DYN_AVX2 MxF8
+mx_f8_set(const float x)
+{
+  const MxF8 v = { x, x, x, x, x, x, x, x };
+  return v;
+}
+
+/// Eight floats from `p`, any alignment.
+static inline MX_DYN_AVX2 MxF8
+mx_f8_load(const float* const p)
+{
+  MxF8 v;
+  memcpy(&v, p, sizeof(v));
+  return v;
+}
+
+/// Eight floats to `p`, any alignment.
+static inline MX_DYN_AVX2 void
+mx_f8_store(float* const p, const MxF8 v)
+{
+  memcpy(p, &v, sizeof(v));
+}
+
+/// Per lane |v|.
+static inline MX_DYN_AVX2 MxF8
+mx_f8_abs(const MxF8 v)
+{
+  return (MxF8)((MxI8)v & 0x7fffffff);
+}
+
+/// Per lane `a > b ? a : b`, as mx_f4_max().
+static inline MX_DYN_AVX2 MxF8
+mx_f8_max(const MxF8 a, const MxF8 b)
+{
+  return (MxF8)_mm256_max_ps((__m256)a, (__m256)b);
+}
+
+/// Per lane `a < b ? a : b`, as mx_f4_min().
+static inline MX_DYN_AVX2 MxF8
+mx_f8_min(const MxF8 a, const MxF8 b)
+{
+  return (MxF8)_mm256_min_ps((__m256)a, (__m256)b);
+}
+
+/// mx_f4_clamp_level() of eight lanes.
+static inline MX_DYN_AVX2 MxF8
+mx_f8_clamp_level(const MxF8 x)
+{
+  return MX_DYN_CLAMP_LEVEL(8, x);
+}
+
+/// mx_dyn_log2_f4() of eight lanes, bit for bit.
+static inline MX_DYN_AVX2 MxF8
+mx_dyn_log2_f8(const MxF8 x)
+{
+  return MX_DYN_LOG2(8, x);
+}
+
+/// mx_dyn_exp2_f4() of eight lanes, bit for bit.
+static inline MX_DYN_AVX2 MxF8
+mx_dyn_exp2_f8(const MxF8 y)
+{
+  return MX_DYN_EXP2(8, y);
+}
+#else
+#  define MX_DYN_HAVE_F8 0
+#endif
 
 /**
    Gain-reduction meter: the current reduction and the largest since the

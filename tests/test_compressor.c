@@ -989,6 +989,54 @@ START_TEST(fast_log2_and_exp2)
 }
 END_TEST
 
+#if MX_DYN_HAVE_F8
+// The 8-wide clamp, log2 and exp2 of n values (a multiple of 8), built for
+// AVX2 as the compressor bank's stages are
+static MX_DYN_AVX2 void
+wide_of(const float* const x, float* const log2_out, float* const exp2_out, const size_t n)
+{
+  for (size_t i = 0; i < n; i += 8U) {
+    const MxF8 v = mx_f8_load(x + i);
+    mx_f8_store(log2_out + i, mx_dyn_log2_f8(mx_f8_clamp_level(mx_f8_abs(v))));
+    mx_f8_store(exp2_out + i, mx_dyn_exp2_f8(v));
+  }
+}
+#endif
+
+/*
+  The 8-wide log2 and exp2 (AVX2 builds of the compressor bank) give the
+  4-wide ones' bits for every input: levels from the floor to the ceiling
+  and past them, exponents over [-130, 130], and NaN, infinities, zeros
+  and subnormals.  Skipped where the CPU has no AVX2.
+*/
+START_TEST(wide_log2_and_exp2_match)
+{
+#if MX_DYN_HAVE_F8
+  if (!mx_dyn_has_avx2()) {
+    return;
+  }
+  enum { N = 8192 };
+  static float       x[N];
+  static float       wide_log2[N];
+  static float       wide_exp2[N];
+  static const float special[] = { NAN,    INFINITY, -INFINITY, 0.0f,   -0.0f,   1e-45f,
+                                   1e-38f, 126.0f,   -126.0f,   1e-10f, 1000.0f, 1.0f };
+  const size_t       n_special = sizeof(special) / sizeof(special[0]);
+  for (size_t i = 0; i < N; ++i) {
+    x[i] = i < n_special ? special[i]
+           : i % 2U      ? exp2f(-40.0f + 55.0f * (float)i / (float)N) // Levels, 1e-12 to 3e4
+                         : -130.0f + 260.0f * (float)i / (float)N;          // Exponents
+  }
+  wide_of(x, wide_log2, wide_exp2, N);
+  for (size_t i = 0; i < N; ++i) {
+    const MxF4 v = mx_f4_set(x[i]);
+    mxt_assert_same(wide_log2[i], mx_dyn_log2_f4(mx_f4_clamp_level(mx_f4_abs(v)))[0]);
+    mxt_assert_same(wide_exp2[i], mx_dyn_exp2_f4(v)[0]);
+  }
+#endif
+}
+END_TEST
+
 static Suite*
 compressor_suite(void)
 {
@@ -1037,6 +1085,7 @@ compressor_suite(void)
   tcase_add_test(robust, block_size_does_not_matter);
   tcase_add_test(robust, copy_carries_on_exactly);
   tcase_add_test(robust, bank_is_bit_exact_alone);
+  tcase_add_test(robust, wide_log2_and_exp2_match);
   suite_add_tcase(s, robust);
 
   TCase* const meter = tcase_create("meter");
