@@ -172,11 +172,14 @@ contributes(const MxStripEqSection* const s)
   return has_gain(s) ? effective_gain_db(s) != 0.0f : s->wet.current > 0.0f;
 }
 
-// Let the part holding `s` ramp from its next block on
+// Let the part holding `s` ramp from its next block on (and be tidied once
+// settled: a change can leave a neutral section to drop)
 static void
 mark_moving(MxStripEq* const eq, const MxStripEqSection* const s)
 {
-  eq->ramping[s == &eq->sections[SECTION_HPF] ? PART_HPF : PART_BANDS] = true;
+  const unsigned part = s == &eq->sections[SECTION_HPF] ? PART_HPF : PART_BANDS;
+  eq->ramping[part]   = true;
+  eq->draining[part]  = true;
 }
 
 static void
@@ -804,10 +807,12 @@ memory_is(const MxStripEqSection* const s, const unsigned channels, const double
 
 // After a block: clear memory that a NaN or infinity reached (unless the
 // caller knows it is all finite), and drop neutral peaks and shelves whose
-// memory has drained
+// memory has drained.  A settled part with none left to drop says so in
+// `draining`, so that a bank whose memory is finite can skip this.
 static void
 tidy(MxStripEq* const eq, const unsigned part, const bool finite)
 {
+  bool waiting = false; // A neutral section is still draining
   for (unsigned i = parts[part].first; i < parts[part].end; ++i) {
     MxStripEqSection* const s = &eq->sections[i];
     if (!s->active) {
@@ -818,11 +823,17 @@ tidy(MxStripEq* const eq, const unsigned part, const bool finite)
       clear_memory(s);
     }
 
-    if (!eq->ramping[part] && has_gain(s) && effective_gain_db(s) == 0.0f &&
-        memory_is(s, eq->channels, DRAINED)) {
-      clear_memory(s);
-      s->active = false;
+    if (!eq->ramping[part] && has_gain(s) && effective_gain_db(s) == 0.0f) {
+      if (memory_is(s, eq->channels, DRAINED)) {
+        clear_memory(s);
+        s->active = false;
+      } else {
+        waiting = true;
+      }
     }
+  }
+  if (!eq->ramping[part]) {
+    eq->draining[part] = waiting;
   }
 }
 
@@ -928,6 +939,7 @@ mx_strip_eq_reset(MxStripEq* const eq)
     s->active = contributes(s);
   }
   memset(eq->ramping, 0, sizeof(eq->ramping));
+  memset(eq->draining, 1, sizeof(eq->draining)); // tidy() finds out
 }
 
 void
@@ -1177,8 +1189,9 @@ process_part_bank(MxStripEq* const* const eqs,
     }
   }
 
+  // Finite memory and no neutral section left to drop: nothing to tidy
   for (unsigned k = 0U; k < count; ++k) {
-    if (settled[k]) {
+    if (settled[k] && (!finite[k] || eqs[k]->draining[part])) {
       tidy(eqs[k], part, finite[k]);
     }
   }

@@ -102,6 +102,7 @@ typedef struct {
   unsigned         channels;                       ///< Channels processed (1 or 2)
   bool             enabled;                        ///< Global EQ switch
   bool             ramping[MX_STRIP_EQ_PARTS];     ///< Something may still move, per part
+  bool draining[MX_STRIP_EQ_PARTS]; ///< A neutral peak or shelf may still wait to be dropped
 } MxStripEq;
 
 /**

@@ -909,6 +909,57 @@ START_TEST(nan_input_recovers_next_block)
 }
 END_TEST
 
+// A peak switched off in one lane of a settled bank glides to 0 dB and is
+// dropped once its memory has drained, as alone (the bank tidies only
+// while a section waits for that): lane 2's band 1 (500 Hz) is switched
+// off, the others stay on; every lane gives what it gives alone, and the
+// section is dropped in both
+START_TEST(bank_drops_a_drained_peak)
+{
+  enum { LANES = 4, BLOCKS = 64, LEN = BLOCK * BLOCKS, OFF_AT = 4, DROPPED = 2 };
+  static float banked[LANES][LEN];
+  static float alone[LANES][LEN];
+  MxStripEq    eq[LANES];
+  MxStripEq    solo[LANES];
+  for (unsigned k = 0U; k < LANES; ++k) {
+    ck_assert_int_eq(mx_strip_eq_init(&eq[k], 1U, 48000.0), MX_SUCCESS);
+    ck_assert_int_eq(mx_strip_eq_init(&solo[k], 1U, 48000.0), MX_SUCCESS);
+    apply(&eq[k], &configs[0]);
+    apply(&solo[k], &configs[0]);
+    mx_strip_eq_reset(&eq[k]);
+    mx_strip_eq_reset(&solo[k]);
+    mxt_noise(banked[k], LEN, 0.5, 40U + k);
+  }
+  memcpy(alone, banked, sizeof(alone));
+
+  const unsigned section = 2U; // Band 1: after the high pass and band 0
+  for (unsigned blk = 0U; blk < BLOCKS; ++blk) {
+    if (blk == OFF_AT) {
+      mx_strip_eq_set_band_enabled(&eq[DROPPED], 1U, false);
+      mx_strip_eq_set_band_enabled(&solo[DROPPED], 1U, false);
+    }
+    MxStripEq* eqs[LANES];
+    float*     bufs[LANES];
+    for (unsigned k = 0U; k < LANES; ++k) {
+      eqs[k]       = &eq[k];
+      bufs[k]      = banked[k] + (size_t)blk * BLOCK;
+      float* ch[1] = { alone[k] + (size_t)blk * BLOCK };
+      mx_strip_eq_process_hpf(&solo[k], ch, BLOCK);
+      mx_strip_eq_process_bands(&solo[k], ch, BLOCK);
+    }
+    mx_strip_eq_process_hpf_bank(eqs, bufs, LANES, BLOCK);
+    mx_strip_eq_process_bands_bank(eqs, bufs, LANES, BLOCK);
+  }
+
+  ck_assert(!solo[DROPPED].sections[section].active);
+  ck_assert(!eq[DROPPED].sections[section].active);
+  for (unsigned k = 0U; k < LANES; ++k) {
+    mxt_assert_same_samples(banked[k], alone[k], LEN);
+    ck_assert(eq[k].sections[section].active == (k != DROPPED));
+  }
+}
+END_TEST
+
 // A NaN in one lane of a settled bank: that EQ recovers the next block (the
 // bank's own check of its memory finds it), and the other lanes give what
 // they give alone, bit for bit
@@ -1146,6 +1197,7 @@ strip_eq_suite(void)
   TCase* const robustness = tcase_create("non_finite_recovery");
   tcase_add_loop_test(robustness, nan_input_recovers_next_block, 0, 2);
   tcase_add_test(robustness, bank_lane_recovers_from_nan);
+  tcase_add_test(robustness, bank_drops_a_drained_peak);
   suite_add_tcase(s, robustness);
   return s;
 }
