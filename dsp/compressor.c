@@ -1095,21 +1095,17 @@ apply_f8(MxCompressor* const comp, float* const ch, const uint32_t n)
 static inline bool
 bank_is_wide(const uint32_t n)
 {
-#if MX_DYN_HAVE_F8
   return n % 8U == 0U && mx_dyn_has_avx2();
-#else
-  (void)n;
-  return false;
-#endif
 }
 
 // Stages 1 and 2 of a settled mono block, with the mode a constant; inlined
-// so that it is built with the bank's target
+// so that it is built with the bank's target.  `wide`: bank_is_wide().
 static inline __attribute__((always_inline)) void
 detect_settled(MxCompressor* const       comp,
                const float* const* const key,
                const uint32_t            n,
-               const Mode                mode)
+               const Mode                mode,
+               const bool                wide)
 {
   const Mode peak = { false, true, true, false, false };
   const Mode rms  = { false, true, false, true, false };
@@ -1117,10 +1113,12 @@ detect_settled(MxCompressor* const       comp,
     average(comp, key, 1U, n);
   }
 #if MX_DYN_HAVE_F8
-  if (bank_is_wide(n)) {
+  if (wide) {
     targets_f8(comp, key[0], n, mode.rms);
     return;
   }
+#else
+  (void)wide;
 #endif
   if (n % 4U == 0U) {
     targets(comp, key, 1U, n, whole_vectors(mode.rms ? rms : peak));
@@ -1143,6 +1141,7 @@ compressor_bank(MxCompressor* const* const comps,
   MxCompressor* lanes[MX_COMPRESSOR_BANK];
   float*        lane_bufs[MX_COMPRESSOR_BANK];
   unsigned      n_lanes = 0U;
+  const bool    wide    = bank_is_wide(n);
 
   // What cannot share lanes runs alone: a ramping parameter, the slower
   // attack (the other branch of step()), or a quiet block (no recursion)
@@ -1162,7 +1161,7 @@ compressor_bank(MxCompressor* const* const comps,
       finish(comp, 0.0);
       continue;
     }
-    detect_settled(comp, key, n, mode);
+    detect_settled(comp, key, n, mode, wide);
     lanes[n_lanes]     = comp;
     lane_bufs[n_lanes] = bufs[k];
     ++n_lanes;
@@ -1176,7 +1175,7 @@ compressor_bank(MxCompressor* const* const comps,
   const Mode settled = { false, true, true, false, false };
   for (unsigned l = 0U; l < n_lanes; ++l) {
 #if MX_DYN_HAVE_F8
-    if (bank_is_wide(n)) {
+    if (wide) {
       finish(lanes[l], (double)apply_f8(lanes[l], lane_bufs[l], n));
       continue;
     }

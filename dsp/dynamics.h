@@ -355,6 +355,13 @@ mx_dyn_exp2_f8(const MxF8 y)
 }
 #else
 #  define MX_DYN_HAVE_F8 0
+
+/// No 8-wide code is built here.
+static inline bool
+mx_dyn_has_avx2(void)
+{
+  return false;
+}
 #endif
 
 /**

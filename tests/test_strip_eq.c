@@ -909,6 +909,56 @@ START_TEST(nan_input_recovers_next_block)
 }
 END_TEST
 
+// The bank tests below: settled EQs of configs[0] run as a bank (`eq`, on
+// `banked`) and one by one (`solo`, on `alone`)
+enum { BANK_LANES = 4 };
+
+typedef struct {
+  MxStripEq eq[BANK_LANES];
+  MxStripEq solo[BANK_LANES];
+  float*    banked[BANK_LANES];
+  float*    alone[BANK_LANES];
+} Bank;
+
+// Lane k's buffers `len` samples apart from `banked` and `alone` on, the
+// banked ones noise from `seed` (the caller copies them to `alone`)
+static void
+bank_set_up(Bank* const    bank,
+            float* const   banked,
+            float* const   alone,
+            const size_t   len,
+            const uint32_t seed)
+{
+  for (unsigned k = 0U; k < BANK_LANES; ++k) {
+    ck_assert_int_eq(mx_strip_eq_init(&bank->eq[k], 1U, 48000.0), MX_SUCCESS);
+    ck_assert_int_eq(mx_strip_eq_init(&bank->solo[k], 1U, 48000.0), MX_SUCCESS);
+    apply(&bank->eq[k], &configs[0]);
+    apply(&bank->solo[k], &configs[0]);
+    mx_strip_eq_reset(&bank->eq[k]); // Settled: the bank's path
+    mx_strip_eq_reset(&bank->solo[k]);
+    bank->banked[k] = banked + k * len;
+    bank->alone[k]  = alone + k * len;
+    mxt_noise(bank->banked[k], len, 0.5, seed + k);
+  }
+}
+
+// One BLOCK from sample `at` of every lane, through the bank and one by one
+static void
+bank_run_block(Bank* const bank, const size_t at)
+{
+  MxStripEq* eqs[BANK_LANES];
+  float*     bufs[BANK_LANES];
+  for (unsigned k = 0U; k < BANK_LANES; ++k) {
+    eqs[k]       = &bank->eq[k];
+    bufs[k]      = bank->banked[k] + at;
+    float* ch[1] = { bank->alone[k] + at };
+    mx_strip_eq_process_hpf(&bank->solo[k], ch, BLOCK);
+    mx_strip_eq_process_bands(&bank->solo[k], ch, BLOCK);
+  }
+  mx_strip_eq_process_hpf_bank(eqs, bufs, BANK_LANES, BLOCK);
+  mx_strip_eq_process_bands_bank(eqs, bufs, BANK_LANES, BLOCK);
+}
+
 // A peak switched off in one lane of a settled bank glides to 0 dB and is
 // dropped once its memory has drained, as alone (the bank tidies only
 // while a section waits for that): lane 2's band 1 (500 Hz) is switched
@@ -916,46 +966,27 @@ END_TEST
 // section is dropped in both
 START_TEST(bank_drops_a_drained_peak)
 {
-  enum { LANES = 4, BLOCKS = 64, LEN = BLOCK * BLOCKS, OFF_AT = 4, DROPPED = 2 };
-  static float banked[LANES][LEN];
-  static float alone[LANES][LEN];
-  MxStripEq    eq[LANES];
-  MxStripEq    solo[LANES];
-  for (unsigned k = 0U; k < LANES; ++k) {
-    ck_assert_int_eq(mx_strip_eq_init(&eq[k], 1U, 48000.0), MX_SUCCESS);
-    ck_assert_int_eq(mx_strip_eq_init(&solo[k], 1U, 48000.0), MX_SUCCESS);
-    apply(&eq[k], &configs[0]);
-    apply(&solo[k], &configs[0]);
-    mx_strip_eq_reset(&eq[k]);
-    mx_strip_eq_reset(&solo[k]);
-    mxt_noise(banked[k], LEN, 0.5, 40U + k);
-  }
+  enum { BLOCKS = 64, LEN = BLOCK * BLOCKS, OFF_AT = 4, DROPPED = 2 };
+  static float banked[BANK_LANES][LEN];
+  static float alone[BANK_LANES][LEN];
+  static Bank  bank;
+  bank_set_up(&bank, banked[0], alone[0], LEN, 40U);
   memcpy(alone, banked, sizeof(alone));
 
   const unsigned section = 2U; // Band 1: after the high pass and band 0
   for (unsigned blk = 0U; blk < BLOCKS; ++blk) {
     if (blk == OFF_AT) {
-      mx_strip_eq_set_band_enabled(&eq[DROPPED], 1U, false);
-      mx_strip_eq_set_band_enabled(&solo[DROPPED], 1U, false);
+      mx_strip_eq_set_band_enabled(&bank.eq[DROPPED], 1U, false);
+      mx_strip_eq_set_band_enabled(&bank.solo[DROPPED], 1U, false);
     }
-    MxStripEq* eqs[LANES];
-    float*     bufs[LANES];
-    for (unsigned k = 0U; k < LANES; ++k) {
-      eqs[k]       = &eq[k];
-      bufs[k]      = banked[k] + (size_t)blk * BLOCK;
-      float* ch[1] = { alone[k] + (size_t)blk * BLOCK };
-      mx_strip_eq_process_hpf(&solo[k], ch, BLOCK);
-      mx_strip_eq_process_bands(&solo[k], ch, BLOCK);
-    }
-    mx_strip_eq_process_hpf_bank(eqs, bufs, LANES, BLOCK);
-    mx_strip_eq_process_bands_bank(eqs, bufs, LANES, BLOCK);
+    bank_run_block(&bank, (size_t)blk * BLOCK);
   }
 
-  ck_assert(!solo[DROPPED].sections[section].active);
-  ck_assert(!eq[DROPPED].sections[section].active);
-  for (unsigned k = 0U; k < LANES; ++k) {
+  ck_assert(!bank.solo[DROPPED].sections[section].active);
+  ck_assert(!bank.eq[DROPPED].sections[section].active);
+  for (unsigned k = 0U; k < BANK_LANES; ++k) {
     mxt_assert_same_samples(banked[k], alone[k], LEN);
-    ck_assert(eq[k].sections[section].active == (k != DROPPED));
+    ck_assert(bank.eq[k].sections[section].active == (k != DROPPED));
   }
 }
 END_TEST
@@ -965,42 +996,23 @@ END_TEST
 // they give alone, bit for bit
 START_TEST(bank_lane_recovers_from_nan)
 {
-  enum { LANES = 4, LEN = BLOCK * 8 };
-  static float banked[LANES][LEN];
-  static float alone[LANES][LEN];
-  MxStripEq    eq[LANES];
-  MxStripEq    solo[LANES];
-  for (unsigned k = 0U; k < LANES; ++k) {
-    ck_assert_int_eq(mx_strip_eq_init(&eq[k], 1U, 48000.0), MX_SUCCESS);
-    ck_assert_int_eq(mx_strip_eq_init(&solo[k], 1U, 48000.0), MX_SUCCESS);
-    apply(&eq[k], &configs[0]);
-    apply(&solo[k], &configs[0]);
-    mx_strip_eq_reset(&eq[k]); // Settled: the bank's path
-    mx_strip_eq_reset(&solo[k]);
-    mxt_noise(banked[k], LEN, 0.5, 30U + k);
-  }
+  enum { LEN = BLOCK * 8 };
+  static float banked[BANK_LANES][LEN];
+  static float alone[BANK_LANES][LEN];
+  static Bank  bank;
+  bank_set_up(&bank, banked[0], alone[0], LEN, 30U);
   banked[1][BLOCK + 10] = NAN;
   memcpy(alone, banked, sizeof(alone));
 
   for (size_t i = 0U; i < LEN; i += BLOCK) {
-    MxStripEq* eqs[LANES];
-    float*     bufs[LANES];
-    for (unsigned k = 0U; k < LANES; ++k) {
-      eqs[k]       = &eq[k];
-      bufs[k]      = banked[k] + i;
-      float* ch[1] = { alone[k] + i };
-      mx_strip_eq_process_hpf(&solo[k], ch, BLOCK);
-      mx_strip_eq_process_bands(&solo[k], ch, BLOCK);
-    }
-    mx_strip_eq_process_hpf_bank(eqs, bufs, LANES, BLOCK);
-    mx_strip_eq_process_bands_bank(eqs, bufs, LANES, BLOCK);
+    bank_run_block(&bank, i);
   }
 
   for (unsigned i = 2U * BLOCK; i < LEN; ++i) {
     ck_assert(isfinite(banked[1][i]));
   }
   ck_assert_double_gt(mxt_peak(banked[1] + 2 * BLOCK, 6 * BLOCK), 0.01);
-  for (unsigned k = 0U; k < LANES; ++k) {
+  for (unsigned k = 0U; k < BANK_LANES; ++k) {
     if (k != 1U) {
       mxt_assert_same_samples(banked[k], alone[k], LEN);
     }
