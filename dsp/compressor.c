@@ -64,11 +64,89 @@ struct MxCompressorImpl {
   bool       idle;                    ///< Off and cleared: blocks pass untouched
   MxDynMeter meter;                   ///< Gain-reduction meter
 
-  float key[MX_DYN_MAX_CHANNELS][MX_DSP_MAX_BLOCK];  ///< Filtered sidechain
-  float work[MX_DYN_MAX_CHANNELS][MX_DSP_MAX_BLOCK]; ///< Mean squares, then reductions
-  float ramp_makeup[MX_DSP_MAX_BLOCK];               ///< Makeup per sample while it ramps
-  float ramp_amount[MX_DSP_MAX_BLOCK];               ///< On/off amount per sample while it ramps
+  // From here on, not state: where this block's scratch is (MxCompressorScratch)
+  MxCompressorScratch* scratch;                   ///< Shared, or the compressor's own
+  bool                 own_scratch;               ///< `scratch` is freed with the compressor
+  float*               key[MX_DYN_MAX_CHANNELS];  ///< Filtered sidechain
+  float*               work[MX_DYN_MAX_CHANNELS]; ///< Mean squares, then reductions (a lane's)
+  float*               ramp_makeup;               ///< Makeup per sample while it ramps
+  float*               ramp_amount;               ///< On/off amount per sample while it ramps
 };
+
+/*
+  The buffers a block writes before it reads them.  A compressor is done
+  with its filtered key and ramps when its call returns, so every
+  compressor one thread runs can share them; only the reductions of a
+  bank's lanes live from stage 2 to stage 4 side by side, so a shared set
+  has a reduction buffer per lane.  Sharing keeps the scratch of hundreds
+  of strips in one place the cache keeps (`make bench`), where buffers of
+  their own would be a few hundred kilobytes each.
+*/
+struct MxCompressorScratchImpl {
+  unsigned lanes;                                         ///< Reduction buffers: 1 or a bank's
+  float*   key[MX_DYN_MAX_CHANNELS];                      ///< Filtered sidechain
+  float*   work[MX_COMPRESSOR_BANK][MX_DYN_MAX_CHANNELS]; ///< Reductions per lane
+  float*   ramp_makeup;                                   ///< Makeup ramp
+  float*   ramp_amount;                                   ///< On/off ramp
+  float*   memory;                                        ///< All of the above, one allocation
+};
+
+static MxCompressorScratch*
+scratch_new(const unsigned lanes)
+{
+  MxCompressorScratch* const s = (MxCompressorScratch*)calloc(1U, sizeof(MxCompressorScratch));
+  const size_t buffers         = MX_DYN_MAX_CHANNELS + (size_t)lanes * MX_DYN_MAX_CHANNELS + 2U;
+  float* const memory = s ? (float*)calloc(buffers * MX_DSP_MAX_BLOCK, sizeof(float)) : NULL;
+  if (!memory) {
+    free(s);
+    return NULL;
+  }
+
+  float* next = memory;
+  for (unsigned c = 0U; c < MX_DYN_MAX_CHANNELS; ++c, next += MX_DSP_MAX_BLOCK) {
+    s->key[c] = next;
+  }
+  for (unsigned l = 0U; l < lanes; ++l) {
+    for (unsigned c = 0U; c < MX_DYN_MAX_CHANNELS; ++c, next += MX_DSP_MAX_BLOCK) {
+      s->work[l][c] = next;
+    }
+  }
+  s->ramp_makeup = next;
+  s->ramp_amount = next + MX_DSP_MAX_BLOCK;
+  s->lanes       = lanes;
+  s->memory      = memory;
+  return s;
+}
+
+MxCompressorScratch*
+mx_compressor_scratch_new(void)
+{
+  return scratch_new(MX_COMPRESSOR_BANK);
+}
+
+void
+mx_compressor_scratch_free(MxCompressorScratch* const scratch)
+{
+  if (scratch) {
+    free(scratch->memory);
+    free(scratch);
+  }
+}
+
+// Point the compressor at its scratch, with the reduction buffers of `lane`
+// (a bank's lane; 0 alone).  A compressor's own scratch has one lane.
+static void
+use_scratch(MxCompressor* const comp, const unsigned lane)
+{
+  const MxCompressorScratch* const s = comp->scratch;
+  const unsigned                   l = lane < s->lanes ? lane : 0U;
+  for (unsigned c = 0U; c < MX_DYN_MAX_CHANNELS; ++c) {
+    comp->key[c]  = s->key[c];
+    comp->work[c] = s->work[l][c];
+  }
+  comp->ramp_makeup = s->ramp_makeup;
+  comp->ramp_amount = s->ramp_amount;
+}
 
 static Curve
 make_curve(const float threshold, const float slope, const float width)
@@ -159,6 +237,12 @@ set_times(MxCompressor* const comp)
 MxCompressor*
 mx_compressor_new(const double rate)
 {
+  return mx_compressor_new_shared(rate, NULL);
+}
+
+MxCompressor*
+mx_compressor_new_shared(const double rate, MxCompressorScratch* const scratch)
+{
   if (!mx_rate_is_valid(rate)) {
     return NULL;
   }
@@ -167,6 +251,13 @@ mx_compressor_new(const double rate)
   if (!comp) {
     return NULL;
   }
+  comp->scratch     = scratch ? scratch : scratch_new(1U);
+  comp->own_scratch = !scratch;
+  if (!comp->scratch) {
+    free(comp);
+    return NULL;
+  }
+  use_scratch(comp, 0U);
 
   comp->rate         = rate;
   comp->threshold_db = MX_COMPRESSOR_DEF_THRESHOLD_DB;
@@ -200,6 +291,9 @@ mx_compressor_new(const double rate)
 void
 mx_compressor_free(MxCompressor* const comp)
 {
+  if (comp && comp->own_scratch) {
+    mx_compressor_scratch_free(comp->scratch);
+  }
   free(comp);
 }
 
@@ -963,6 +1057,7 @@ mx_compressor_process(MxCompressor* const       comp,
 {
   const float* key[MX_DYN_MAX_CHANNELS] = { NULL, NULL };
   Mode         mode;
+  use_scratch(comp, 0U);
   if (begin(comp, ch, nch, sc, n, key, &mode)) {
     finish(comp, (double)dispatch(comp, ch, key, nch, n, mode));
   }
@@ -1150,6 +1245,7 @@ compressor_bank(MxCompressor* const* const comps,
     float* const* const ch                       = &bufs[k];
     const float*        key[MX_DYN_MAX_CHANNELS] = { NULL, NULL };
     Mode                mode;
+    use_scratch(comp, n_lanes); // The lanes taken so far keep theirs to stage 4
     if (!begin(comp, ch, 1U, NULL, n, key, &mode)) {
       continue;
     }
@@ -1198,9 +1294,9 @@ mx_compressor_process_bank(MxCompressor* const* const comps,
 void
 mx_compressor_copy(MxCompressor* const restrict dst, const MxCompressor* const restrict src)
 {
-  // Everything up to `key` is state; the buffers from `key` on are scratch,
-  // written before they are read in every block
-  memcpy(dst, src, offsetof(MxCompressor, key));
+  // Everything up to `scratch` is state; the scratch is written before it
+  // is read in every block, and `dst` keeps its own
+  memcpy(dst, src, offsetof(MxCompressor, scratch));
 }
 
 float
@@ -1233,5 +1329,5 @@ mx_compressor_reset(MxCompressor* const comp)
 void
 mx_compressor_prefetch(const MxCompressor* const comp)
 {
-  mx_prefetch(comp, offsetof(MxCompressor, key));
+  mx_prefetch(comp, sizeof(*comp));
 }

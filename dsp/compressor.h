@@ -64,6 +64,15 @@
 */
 typedef struct MxCompressorImpl MxCompressor;
 
+/**
+   Scratch buffers that compressors run by one thread share: a block writes
+   them before it reads them, so one set (384 KB) serves any number of
+   compressors and the lanes of mx_compressor_process_bank().  Opaque:
+   created by mx_compressor_scratch_new(), freed by
+   mx_compressor_scratch_free() after every compressor that uses it.
+*/
+typedef struct MxCompressorScratchImpl MxCompressorScratch;
+
 /// Level detection modes.
 typedef enum {
   MX_DETECT_PEAK, ///< Sample peak, |x|
@@ -100,8 +109,9 @@ typedef enum {
    the signal unchanged until mx_compressor_set_enabled()), peak detection,
    link 1, sidechain filter off.
 
-   Main thread: allocates its sidechain buffers (MX_DSP_MAX_BLOCK samples
-   per channel).  Free it with mx_compressor_free().
+   Main thread: allocates its own scratch buffers (six of MX_DSP_MAX_BLOCK
+   samples, 192 KB; mx_compressor_new_shared() shares a set instead).  Free
+   it with mx_compressor_free().
 
    @param rate Sample rate, Hz (mx_rate_is_valid()).
    @return The compressor, or NULL if `rate` is invalid or memory ran out.
@@ -109,9 +119,29 @@ typedef enum {
 MxCompressor*
 mx_compressor_new(double rate);
 
+/**
+   Create a compressor as mx_compressor_new() that uses `scratch` for its
+   buffers instead of its own.  Every compressor given one scratch must be
+   processed by one thread at a time, and freed before the scratch.
+   Main thread.
+   @param scratch Made by mx_compressor_scratch_new(); NULL: its own, as
+   mx_compressor_new().
+*/
+MxCompressor*
+mx_compressor_new_shared(double rate, MxCompressorScratch* scratch);
+
 /// Free a compressor made by mx_compressor_new(); NULL is a no-op.  Main thread.
 void
 mx_compressor_free(MxCompressor* comp);
+
+/// Create scratch buffers to share between compressors, or NULL if memory
+/// ran out.  Main thread.
+MxCompressorScratch*
+mx_compressor_scratch_new(void);
+
+/// Free scratch made by mx_compressor_scratch_new(); NULL is a no-op.  Main thread.
+void
+mx_compressor_scratch_free(MxCompressorScratch* scratch);
 
 /**
    Change the sample rate, keeping the settings; clears the detector.

@@ -83,30 +83,31 @@ typedef struct {
 
 /// Everything the audio thread touches (jalv's JalvProcess).
 typedef struct {
-  MxEngineConfig config;           ///< Copy of the engine's configuration
-  uint32_t       dests;            ///< Destinations per node: bus slots + the master
-  MxProcNode**   strips;           ///< [strip slot]
-  MxProcNode**   buses;            ///< [bus slot]
-  MxProcNode*    master;           ///< The master
-  uint32_t*      order;            ///< Bus slots in processing order
-  uint32_t       n_order;          ///< Entries of `order`
-  MxMixEdge      monitor_master;   ///< The master into the monitor (when no solo feeds it)
-  MxGain         monitor_level;    ///< Monitor level
-  MxLoudness*    loudness;         ///< The master's loudness
-  float*         tap[MX_TAP_N][2]; ///< A node's taps, one block each
-  float*         out[2];           ///< A node's output pair
-  float*         tmp[2];           ///< An edge's source through its compensation line
-  float*         mon[2];           ///< The monitor sum
-  float*         silence;          ///< Zeros, for missing inputs
-  MxRing*        commands;         ///< Main to audio: batches of MxCmd
-  MxRing*        retired;          ///< Audio to main: nodes handed back
-  MxRing*        meters;           ///< Audio to main: meter snapshots
-  MxCmd*         batch;            ///< Where a batch is read into
-  uint8_t*       snapshot;         ///< Where a meter snapshot is built
-  uint32_t       snapshot_bytes;   ///< Size of `snapshot`
-  uint32_t       meter_period;     ///< Frames between snapshots
-  uint64_t       frames;           ///< Frames processed
-  uint64_t       next_snapshot;    ///< Frame count of the next snapshot
+  MxEngineConfig  config;           ///< Copy of the engine's configuration
+  uint32_t        dests;            ///< Destinations per node: bus slots + the master
+  MxProcNode**    strips;           ///< [strip slot]
+  MxProcNode**    buses;            ///< [bus slot]
+  MxProcNode*     master;           ///< The master
+  uint32_t*       order;            ///< Bus slots in processing order
+  uint32_t        n_order;          ///< Entries of `order`
+  MxMixEdge       monitor_master;   ///< The master into the monitor (when no solo feeds it)
+  MxGain          monitor_level;    ///< Monitor level
+  MxLoudness*     loudness;         ///< The master's loudness
+  float*          tap[MX_TAP_N][2]; ///< A node's taps, one block each
+  float*          out[2];           ///< A node's output pair
+  float*          tmp[2];           ///< An edge's source through its compensation line
+  float*          mon[2];           ///< The monitor sum
+  float*          silence;          ///< Zeros, for missing inputs
+  MxStripScratch* scratch;          ///< Working buffers every node's strip shares
+  MxRing*         commands;         ///< Main to audio: batches of MxCmd
+  MxRing*         retired;          ///< Audio to main: nodes handed back
+  MxRing*         meters;           ///< Audio to main: meter snapshots
+  MxCmd*          batch;            ///< Where a batch is read into
+  uint8_t*        snapshot;         ///< Where a meter snapshot is built
+  uint32_t        snapshot_bytes;   ///< Size of `snapshot`
+  uint32_t        meter_period;     ///< Frames between snapshots
+  uint64_t        frames;           ///< Frames processed
+  uint64_t        next_snapshot;    ///< Frame count of the next snapshot
 } MxProcess;
 
 /// Message types of the rings.

@@ -72,9 +72,10 @@ mx_proc_init(MxProcess* const proc, const MxEngineConfig* const config)
   proc->snapshot = (uint8_t*)calloc(1U, proc->snapshot_bytes);
   proc->loudness = mx_loudness_new(2U, config->rate);
   proc->silence  = new_buffer(block);
+  proc->scratch  = mx_strip_scratch_new();
   bool ok        = proc->strips && proc->buses && proc->order && proc->commands && proc->retired &&
             proc->meters && proc->batch && proc->snapshot && proc->loudness && proc->silence &&
-            proc->snapshot_bytes + MX_RING_HEADER_SIZE <= METER_RING_BYTES;
+            proc->scratch && proc->snapshot_bytes + MX_RING_HEADER_SIZE <= METER_RING_BYTES;
   for (unsigned c = 0U; c < 2U; ++c) {
     for (unsigned t = 0U; t < MX_TAP_N; ++t) {
       proc->tap[t][c] = new_buffer(block);
@@ -126,6 +127,7 @@ mx_proc_destroy(MxProcess* const proc)
     mx_proc_node_free(proc->buses[b]);
   }
   mx_proc_node_free(proc->master);
+  mx_strip_scratch_free(proc->scratch); // After every node that works in it
   for (unsigned c = 0U; c < 2U; ++c) {
     for (unsigned t = 0U; t < MX_TAP_N; ++t) {
       free(proc->tap[t][c]);
@@ -173,7 +175,7 @@ mx_proc_node_new(const MxProcess* const proc,
   node->slot     = slot;
   node->dests    = proc->dests;
   node->channels = channels;
-  node->strip    = mx_strip_new_layout(channels, cfg->rate, layout);
+  node->strip    = mx_strip_new_shared(channels, cfg->rate, layout, proc->scratch);
   bool ok        = node->strip != NULL;
   if (source) {
     node->edges  = (MxMixEdge*)calloc(proc->dests, sizeof(MxMixEdge));

@@ -40,34 +40,107 @@ typedef struct {
 } Meters;
 
 struct MxStripImpl {
-  unsigned      channels;                    ///< Input channels, 1 or 2
-  MxStripLayout layout;                      ///< Where the stages sit
-  MxGain        trim;                        ///< Input trim and polarity
-  MxDelay*      delay;                       ///< Alignment delay
-  MxStripEq     eq;                          ///< High pass (before the gate), bands, low pass
-  MxGate        gate;                        ///< Gate / expander
-  MxCompressor* comp;                        ///< Compressor
-  MxGain        fader;                       ///< Fader level
-  MxPan         pan;                         ///< Mono strips: position in the stereo image
-  MxWidth       width;                       ///< Stereo strips: width, before the balance
-  MxBalance     balance;                     ///< Stereo strips: balance
-  MxGain        mute;                        ///< Mute: unity or silence, before the pan
-  Meters        pre;                         ///< Pre-fader meters
-  Meters        post;                        ///< Post-fader meters
-  bool          eq_after_comp;               ///< Order set by the user
-  bool          running_after;               ///< Order the originals run in
-  bool          fading;                      ///< The old order is being faded out
-  MxSmooth      order_fade;                  ///< Weight of the running order, 0 to 1
-  MxStripEq     old_eq;                      ///< EQ of the old order during a fade
-  MxCompressor* old_comp;                    ///< Compressor of the old order during a fade
-  MxLimiter*    limiter;                     ///< Limiter insert (NULL for a channel strip)
-  MxGain        drive;                       ///< Gain before the limiter, in the limited path
-  bool          limiter_inserted;            ///< Limiter in the path, as set
-  MxSmooth      limiter_fade;                ///< Weight of the limited path, 0 to 1
-  uint32_t      limiter_wait;                ///< Samples the fade in waits for the delay line
-  float*        work[MX_STRIP_MAX_CHANNELS]; ///< Working copy of the input, one block
-  float*        alt[MX_STRIP_MAX_CHANNELS];  ///< Signal through the old order, one block
+  unsigned        channels;                    ///< Input channels, 1 or 2
+  MxStripLayout   layout;                      ///< Where the stages sit
+  MxGain          trim;                        ///< Input trim and polarity
+  MxDelay*        delay;                       ///< Alignment delay
+  MxStripEq       eq;                          ///< High pass (before the gate), bands, low pass
+  MxGate          gate;                        ///< Gate / expander
+  MxCompressor*   comp;                        ///< Compressor
+  MxGain          fader;                       ///< Fader level
+  MxPan           pan;                         ///< Mono strips: position in the stereo image
+  MxWidth         width;                       ///< Stereo strips: width, before the balance
+  MxBalance       balance;                     ///< Stereo strips: balance
+  MxGain          mute;                        ///< Mute: unity or silence, before the pan
+  Meters          pre;                         ///< Pre-fader meters
+  Meters          post;                        ///< Post-fader meters
+  bool            eq_after_comp;               ///< Order set by the user
+  bool            running_after;               ///< Order the originals run in
+  bool            fading;                      ///< The old order is being faded out
+  MxSmooth        order_fade;                  ///< Weight of the running order, 0 to 1
+  MxStripEq       old_eq;                      ///< EQ of the old order during a fade
+  MxCompressor*   old_comp;                    ///< Compressor of the old order during a fade
+  MxLimiter*      limiter;                     ///< Limiter insert (NULL for a channel strip)
+  MxGain          drive;                       ///< Gain before the limiter, in the limited path
+  bool            limiter_inserted;            ///< Limiter in the path, as set
+  MxSmooth        limiter_fade;                ///< Weight of the limited path, 0 to 1
+  uint32_t        limiter_wait;                ///< Samples the fade in waits for the delay line
+  MxStripScratch* scratch;                     ///< Shared, or the strip's own
+  bool            own_scratch;                 ///< `scratch` is freed with the strip
+  float*          work[MX_STRIP_MAX_CHANNELS]; ///< Working copy of the input (a lane's)
+  float*          alt[MX_STRIP_MAX_CHANNELS];  ///< Signal through the old order, one block
 };
+
+/*
+  A strip's working buffers hold a block only from the first stage to the
+  outputs, so strips that one thread runs share them: a bank's strips one
+  lane each, `alt` (used within one strip's call) one for all, and the
+  compressors their own kind of scratch.  Shared, hundreds of strips touch
+  one set the cache keeps instead of a few hundred kilobytes each.
+*/
+struct MxStripScratchImpl {
+  unsigned             lanes;                                      ///< 1 or MX_STRIP_BANK
+  float*               work[MX_STRIP_BANK][MX_STRIP_MAX_CHANNELS]; ///< Working copies per lane
+  float*               alt[MX_STRIP_MAX_CHANNELS];                 ///< The other path
+  MxCompressorScratch* comp;                                       ///< For the compressors
+  float*               memory;                                     ///< Buffers, one allocation
+};
+
+static MxStripScratch*
+scratch_new(const unsigned lanes, const bool with_comp)
+{
+  MxStripScratch* const s       = (MxStripScratch*)calloc(1U, sizeof(MxStripScratch));
+  const size_t          buffers = ((size_t)lanes + 1U) * MX_STRIP_MAX_CHANNELS;
+  float* const memory = s ? (float*)calloc(buffers * MX_DSP_MAX_BLOCK, sizeof(float)) : NULL;
+  MxCompressorScratch* const comp = memory && with_comp ? mx_compressor_scratch_new() : NULL;
+  if (!memory || (with_comp && !comp)) {
+    free(memory);
+    free(s);
+    return NULL;
+  }
+
+  float* next = memory;
+  for (unsigned l = 0U; l < lanes; ++l) {
+    for (unsigned c = 0U; c < MX_STRIP_MAX_CHANNELS; ++c, next += MX_DSP_MAX_BLOCK) {
+      s->work[l][c] = next;
+    }
+  }
+  for (unsigned c = 0U; c < MX_STRIP_MAX_CHANNELS; ++c, next += MX_DSP_MAX_BLOCK) {
+    s->alt[c] = next;
+  }
+  s->lanes  = lanes;
+  s->comp   = comp;
+  s->memory = memory;
+  return s;
+}
+
+MxStripScratch*
+mx_strip_scratch_new(void)
+{
+  return scratch_new(MX_STRIP_BANK, true);
+}
+
+void
+mx_strip_scratch_free(MxStripScratch* const scratch)
+{
+  if (scratch) {
+    mx_compressor_scratch_free(scratch->comp);
+    free(scratch->memory);
+    free(scratch);
+  }
+}
+
+// Point the strip at the working buffers of `lane` (a bank's lane; 0 alone)
+static void
+use_scratch(MxStrip* const strip, const unsigned lane)
+{
+  const MxStripScratch* const s = strip->scratch;
+  const unsigned              l = lane < s->lanes ? lane : 0U;
+  for (unsigned c = 0U; c < MX_STRIP_MAX_CHANNELS; ++c) {
+    strip->work[c] = s->work[l][c];
+    strip->alt[c]  = s->alt[c];
+  }
+}
 
 // Crossfade shape: smoothstep S(m) = m^2 (3 - 2 m), zero slope at both
 // ends, as strip_eq.c's crossfades
@@ -86,6 +159,15 @@ mx_strip_new(const unsigned channels, const double rate)
 MxStrip*
 mx_strip_new_layout(const unsigned channels, const double rate, const MxStripLayout layout)
 {
+  return mx_strip_new_shared(channels, rate, layout, NULL);
+}
+
+MxStrip*
+mx_strip_new_shared(const unsigned        channels,
+                    const double          rate,
+                    const MxStripLayout   layout,
+                    MxStripScratch* const scratch)
+{
   if (channels < 1U || channels > MX_STRIP_MAX_CHANNELS || !mx_rate_is_valid(rate) ||
       (unsigned)layout > (unsigned)MX_STRIP_LAYOUT_MASTER ||
       (layout == MX_STRIP_LAYOUT_MASTER && channels != 2U)) {
@@ -97,11 +179,19 @@ mx_strip_new_layout(const unsigned channels, const double rate, const MxStripLay
     return NULL;
   }
 
-  strip->channels = channels;
-  strip->layout   = layout;
-  strip->comp     = mx_compressor_new(rate);
-  strip->old_comp = mx_compressor_new(rate);
-  strip->delay    = mx_delay_new(channels, MX_STRIP_DELAY_MAX_MS, rate);
+  strip->channels    = channels;
+  strip->layout      = layout;
+  strip->scratch     = scratch ? scratch : scratch_new(1U, false);
+  strip->own_scratch = !scratch;
+  if (!strip->scratch) {
+    free(strip);
+    return NULL;
+  }
+  use_scratch(strip, 0U);
+  MxCompressorScratch* const comp_scratch = strip->own_scratch ? NULL : scratch->comp;
+  strip->comp                             = mx_compressor_new_shared(rate, comp_scratch);
+  strip->old_comp                         = mx_compressor_new_shared(rate, comp_scratch);
+  strip->delay                            = mx_delay_new(channels, MX_STRIP_DELAY_MAX_MS, rate);
   if (layout != MX_STRIP_LAYOUT_CHANNEL) {
     strip->limiter = mx_limiter_new(channels, rate, MX_LIMITER_DEFAULT_LOOKAHEAD_MS);
   }
@@ -111,9 +201,7 @@ mx_strip_new_layout(const unsigned channels, const double rate, const MxStripLay
   for (unsigned c = 0U; ok && c < channels; ++c) {
     strip->pre.rms[c]  = mx_meter_rms_new(rate, MX_STRIP_RMS_MAX_MS);
     strip->post.rms[c] = mx_meter_rms_new(rate, MX_STRIP_RMS_MAX_MS);
-    strip->work[c]     = (float*)calloc(MX_DSP_MAX_BLOCK, sizeof(float));
-    strip->alt[c]      = (float*)calloc(MX_DSP_MAX_BLOCK, sizeof(float));
-    ok                 = strip->pre.rms[c] && strip->post.rms[c] && strip->work[c] && strip->alt[c];
+    ok                 = strip->pre.rms[c] && strip->post.rms[c];
     mx_meter_peak_init(&strip->pre.peak[c], rate);
     mx_meter_peak_init(&strip->post.peak[c], rate);
   }
@@ -145,8 +233,6 @@ mx_strip_free(MxStrip* const strip)
   }
 
   for (unsigned c = 0U; c < MX_STRIP_MAX_CHANNELS; ++c) {
-    free(strip->alt[c]);
-    free(strip->work[c]);
     mx_meter_rms_free(strip->post.rms[c]);
     mx_meter_rms_free(strip->pre.rms[c]);
   }
@@ -154,6 +240,9 @@ mx_strip_free(MxStrip* const strip)
   mx_delay_free(strip->delay);
   mx_compressor_free(strip->old_comp);
   mx_compressor_free(strip->comp);
+  if (strip->own_scratch) {
+    mx_strip_scratch_free(strip->scratch);
+  }
   free(strip);
 }
 
@@ -511,6 +600,7 @@ mx_strip_process_taps(MxStrip* const            strip,
                       const uint32_t            n)
 {
   assert(n <= MX_DSP_MAX_BLOCK);
+  use_scratch(strip, 0U);
   process_front(strip, in, taps, n);
   process_eq_comp(strip, n);
   mx_strip_process_bank_back(strip, taps, out_l, out_r, n);
@@ -558,6 +648,7 @@ mx_strip_process_bank_front(MxStrip* const* const     strips,
   for (unsigned k = 0U; k < count; ++k) {
     MxStrip* const strip = strips[k];
     assert(mx_strip_is_bankable(strip));
+    use_scratch(strip, k);
     process_input(strip, &in[k], n);
     eqs[k]   = &strip->eq;
     gates[k] = &strip->gate;

@@ -121,6 +121,34 @@ mx_strip_new(unsigned channels, double rate);
 MxStrip*
 mx_strip_new_layout(unsigned channels, double rate, MxStripLayout layout);
 
+/**
+   Working buffers that strips run by one thread share (a block writes them
+   before it reads them): one set, about 700 KB, serves any number of strips,
+   a bank's included, and their compressors.  Opaque: created by
+   mx_strip_scratch_new(), freed by mx_strip_scratch_free() after every
+   strip that uses it.
+*/
+typedef struct MxStripScratchImpl MxStripScratch;
+
+/// Create working buffers to share between strips, or NULL if memory ran
+/// out.  Main thread.
+MxStripScratch*
+mx_strip_scratch_new(void);
+
+/// Free what mx_strip_scratch_new() made; NULL is a no-op.  Main thread.
+void
+mx_strip_scratch_free(MxStripScratch* scratch);
+
+/**
+   Create a strip as mx_strip_new_layout() that works in `scratch` instead
+   of buffers of its own.  Every strip given one scratch must be processed
+   by one thread, one at a time (a bank's front and backs as one), and
+   freed before the scratch.  Main thread.
+   @param scratch Made by mx_strip_scratch_new(); NULL: its own.
+*/
+MxStrip*
+mx_strip_new_shared(unsigned channels, double rate, MxStripLayout layout, MxStripScratch* scratch);
+
 /// Free a strip made by mx_strip_new(); NULL is a no-op.  Main thread.
 void
 mx_strip_free(MxStrip* strip);
@@ -343,7 +371,9 @@ mx_strip_is_bankable(const MxStrip* strip) MX_RT;
    (mx_strip_eq_process_bands_bank(), mx_gate_process_bank(),
    mx_compressor_process_bank()); then
    mx_strip_process_bank_back() finishes each, in any order, before the
-   next block.  For strips with no pre-EQ tap to copy.
+   next block and before any other strip that shares their scratch runs
+   (each holds its block in a lane of it).  For strips with no pre-EQ tap
+   to copy.
 
    @param strips `count` strips, each mx_strip_is_bankable().
    @param in The input of each (its one channel).

@@ -1538,7 +1538,10 @@ END_TEST
 // Strips run in a bank (mx_strip_process_bank_front() / _back()) give what
 // each gives alone, bit for bit, whatever their EQs do: settled chains of
 // one length share lanes, a chain of another length or one still gliding
-// runs apart, and a strip with its EQ after the compressor keeps its order
+// runs apart, and a strip with its EQ after the compressor keeps its order.
+// Loop 1: the banked strips share one scratch (mx_strip_new_shared()), as
+// the engine's do, and the strip that fades to its new order runs alone
+// in it after the bank.
 enum { BANK_BLOCK = 128, BANK_BLOCKS = 40 };
 
 static void
@@ -1566,12 +1569,14 @@ set_up_bank_strip(MxStrip* const strip, const unsigned which)
 START_TEST(bank_is_bit_exact_with_strips_alone)
 {
   enum { N = MX_STRIP_BANK };
-  MxStrip*     banked[N];
-  MxStrip*     alone[N];
-  static float in[N][BANK_BLOCK * BANK_BLOCKS];
-  static float out[2][2][BANK_BLOCK];
+  MxStrip*              banked[N];
+  MxStrip*              alone[N];
+  static float          in[N][BANK_BLOCK * BANK_BLOCKS];
+  static float          out[2][2][BANK_BLOCK];
+  MxStripScratch* const shared = _i ? mx_strip_scratch_new() : NULL;
+  ck_assert(!_i || shared);
   for (unsigned k = 0U; k < N; ++k) {
-    banked[k] = mx_strip_new(1U, 48000.0);
+    banked[k] = mx_strip_new_shared(1U, 48000.0, MX_STRIP_LAYOUT_CHANNEL, shared);
     alone[k]  = mx_strip_new(1U, 48000.0);
     ck_assert_ptr_nonnull(banked[k]);
     ck_assert_ptr_nonnull(alone[k]);
@@ -1624,6 +1629,7 @@ START_TEST(bank_is_bit_exact_with_strips_alone)
     mx_strip_free(banked[k]);
     mx_strip_free(alone[k]);
   }
+  mx_strip_scratch_free(shared);
 }
 END_TEST
 
@@ -1694,7 +1700,7 @@ strip_suite(void)
   suite_add_tcase(s, limiter);
 
   TCase* const bank = tcase_create("bank");
-  tcase_add_test(bank, bank_is_bit_exact_with_strips_alone);
+  tcase_add_loop_test(bank, bank_is_bit_exact_with_strips_alone, 0, 2);
   suite_add_tcase(s, bank);
 
   TCase* const master = tcase_create("master");
