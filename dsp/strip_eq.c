@@ -1118,15 +1118,6 @@ process_part(MxStripEq* const eq, const unsigned part, float* const* const bufs,
 }
 
 void
-mx_strip_eq_prefetch(const MxStripEq* const eq)
-{
-  for (unsigned i = 0U; i < MX_STRIP_EQ_SECTIONS; ++i) {
-    mx_prefetch(&eq->sections[i], offsetof(MxStripEqSection, from));
-  }
-  mx_prefetch(&eq->rate, sizeof(*eq) - offsetof(MxStripEq, rate));
-}
-
-void
 mx_strip_eq_process_hpf(MxStripEq* const eq, float* const* const bufs, const uint32_t n)
 {
   process_part(eq, PART_HPF, bufs, n);

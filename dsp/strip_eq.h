@@ -47,8 +47,7 @@
    the channels of one biquad sit side by side, as a SIMD vector wants them.
 */
 typedef struct {
-  // Read by every settled block, first and together: the head of a section
-  // is all that mx_strip_eq_prefetch() fetches
+  // Read by every settled block, first and together
   MxBiquadCoeffs coeffs[MX_BIQUAD_MAX_SECTIONS];                       ///< Current design
   double         z1[MX_BIQUAD_MAX_SECTIONS][MX_STRIP_EQ_MAX_CHANNELS]; ///< TDF-II memory 1
   double         z2[MX_BIQUAD_MAX_SECTIONS][MX_STRIP_EQ_MAX_CHANNELS]; ///< TDF-II memory 2
@@ -272,14 +271,6 @@ mx_strip_eq_process_hpf(MxStripEq* eq, float* const* bufs, uint32_t n) MX_RT;
 */
 void
 mx_strip_eq_process_bands(MxStripEq* eq, float* const* bufs, uint32_t n) MX_RT;
-
-/**
-   Warm the cache for the next block of `eq` (mx_prefetch()): what a
-   settled block reads of each section, not its ramps and old designs.
-   Audio thread; a hint only.
-*/
-void
-mx_strip_eq_prefetch(const MxStripEq* eq) MX_RT;
 
 /// Most EQs mx_strip_eq_process_bands_bank() runs side by side.
 #define MX_STRIP_EQ_BANK 4U
