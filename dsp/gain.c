@@ -96,6 +96,13 @@ mx_gain_process_channels(MxGain* const gain, float* const* ch, const unsigned nc
   }
 }
 
+bool
+mx_gain_is_constant(const MxGain* const gain, float* const factor)
+{
+  *factor = gain->factor.current;
+  return mx_smooth_is_settled(&gain->factor);
+}
+
 void
 mx_gain_reset(MxGain* const gain)
 {

@@ -70,6 +70,14 @@ mx_gain_process(MxGain* gain, float* buf, uint32_t n) MX_RT;
 void
 mx_gain_process_channels(MxGain* gain, float* const* ch, unsigned nch, uint32_t n) MX_RT;
 
+/**
+   True if the next block is scaled by one factor throughout (no ramp), and
+   that factor in `factor`: mx_gain_process() then gives x * factor, sample
+   for sample.  Audio thread.
+*/
+bool
+mx_gain_is_constant(const MxGain* gain, float* factor) MX_RT;
+
 /// End any ramp at once: the next block starts on the target.  Audio thread.
 void
 mx_gain_reset(MxGain* gain) MX_RT;

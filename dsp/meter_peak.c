@@ -118,6 +118,23 @@ mx_meter_peak_process(MxMeterPeak* const meter, const float* const in, const uin
 }
 
 void
+mx_meter_peak_process_scaled(MxMeterPeak* const meter,
+                             MxMeterPeak* const scaled,
+                             const float        factor,
+                             const float* const in,
+                             const uint32_t     n)
+{
+  assert(n <= MX_DSP_MAX_BLOCK && meter != scaled);
+  // The block's own peak (>= 0, as every accumulator is), then both maxima
+  const float block = peak_of(in, n, 0.0f);
+  const float times = block * fabsf(factor);
+  meter->peak       = block > meter->peak ? block : meter->peak;
+  scaled->peak      = times > scaled->peak ? times : scaled->peak;
+  meter->elapsed += n;
+  scaled->elapsed += n;
+}
+
+void
 mx_meter_peak_read_reset(MxMeterPeak* const meter, MxMeterPeakReading* const out)
 {
   const float peak = meter->peak;

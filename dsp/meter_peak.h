@@ -126,6 +126,21 @@ void
 mx_meter_peak_process(MxMeterPeak* meter, const float* in, uint32_t n) MX_RT;
 
 /**
+   mx_meter_peak_process() of `in` into `meter`, and of `in` scaled by
+   `factor` (each sample x * factor, as a settled gain makes it) into
+   `scaled`, from one pass over `in`.  Exact: rounding is monotonic and
+   symmetric, so the largest |x * factor| is the largest |x| times
+   |factor|, rounded once (NaN ignored either way, as infinity times 0).
+   Audio thread.  `n` is at most MX_DSP_MAX_BLOCK.
+*/
+void
+mx_meter_peak_process_scaled(MxMeterPeak* meter,
+                             MxMeterPeak* scaled,
+                             float        factor,
+                             const float* in,
+                             uint32_t     n) MX_RT;
+
+/**
    Return the peak since the previous read, update the display values, and
    start accumulating again.
 

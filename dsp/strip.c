@@ -507,6 +507,29 @@ meter(Meters* const meters, float* const* const ch, const unsigned nch, const ui
   }
 }
 
+// Pre-fader meters, the fader, post-fader meters.  While the fader is
+// settled, one pass over the pre-fader signal gives both peaks, exactly
+// (mx_meter_peak_process_scaled()): one pass of the four saved
+static void
+meter_fader(MxStrip* const strip, float* const* const ch, const unsigned nch, const uint32_t n)
+{
+  float factor = 1.0f;
+  if (!mx_gain_is_constant(&strip->fader, &factor)) {
+    meter(&strip->pre, ch, nch, n);
+    mx_gain_process_channels(&strip->fader, ch, nch, n);
+    meter(&strip->post, ch, nch, n);
+    return;
+  }
+  for (unsigned c = 0U; c < nch; ++c) {
+    mx_meter_peak_process_scaled(&strip->pre.peak[c], &strip->post.peak[c], factor, ch[c], n);
+    mx_meter_rms_process(strip->pre.rms[c], ch[c], n);
+  }
+  mx_gain_process_channels(&strip->fader, ch, nch, n);
+  for (unsigned c = 0U; c < nch; ++c) {
+    mx_meter_rms_process(strip->post.rms[c], ch[c], n);
+  }
+}
+
 // The limiter insert: drive and limiter, crossfaded with the dry path
 // while it goes in or out
 static void
@@ -682,9 +705,7 @@ mx_strip_process_bank_back(MxStrip* const           strip,
   process_limiter(strip, n);
   tap_out(strip, taps, MX_TAP_PRE_FADER, n);
 
-  meter(&strip->pre, ch, nch, n);
-  mx_gain_process_channels(&strip->fader, ch, nch, n);
-  meter(&strip->post, ch, nch, n);
+  meter_fader(strip, ch, nch, n);
   mx_gain_process_channels(&strip->mute, ch, nch, n);
   tap_out(strip, taps, MX_TAP_POST_FADER, n);
 
