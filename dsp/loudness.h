@@ -6,7 +6,7 @@
 
 #include <stdint.h>
 
-/// EBU R 128 loudness (ITU-R BS.1770-4) and true peak, measured by libebur128.
+/// EBU R 128 loudness (ITU-R BS.1770-4), measured by libebur128, and true peak.
 
 /*
   Threads: libebur128 is not thread-safe, so one thread owns a meter.  In
@@ -14,8 +14,8 @@
   every block and reads it with mx_loudness_read() at the snapshot point;
   the engine copies the reading into its snapshot for the main thread.
   Neither call allocates (measured with tests/alloc_guard.c: libebur128
-  1.2.6 in EBUR128_MODE_HISTOGRAM, true peak included, makes no heap call
-  in add_frames or in any getter).  Creating, resetting and freeing run on
+  1.2.6 in EBUR128_MODE_HISTOGRAM makes no heap call in add_frames or in
+  any getter).  Creating, resetting and freeing run on
   the main thread.  One caveat: ebur128_init() rewrites libebur128's static
   tables (with the same values) that every meter's getters read, so making
   a meter while another is read is, formally, a data race; it is harmless
@@ -57,10 +57,10 @@ typedef struct MxLoudnessImpl MxLoudness;
    for 1 to 3 and 6 or more channels; L, R, Ls, Rs for 4; L, R, C, Ls, Rs
    for 5.  Surrounds weigh 1.41 (BS.1770-4), the others 1.0; channels 7
    and 8 are back surrounds (weight 1.0).  A single channel is measured as
-   one front channel, as BS.1770-4 defines mono.  True peak is measured by libebur128's 4x
-   (below 96 kHz) or 2x (below 192 kHz) polyphase interpolator; at 192 kHz
-   and above it equals the sample peak.  A new sample rate needs a new
-   meter.  Free with mx_loudness_free().  Main thread.
+   one front channel, as BS.1770-4 defines mono.  True peak is measured by
+   the limiter's 4x interpolator (true_peak.h) at every rate, never below
+   the sample peak.  A new sample rate needs a new meter.  Free with mx_loudness_free().  Main
+   thread.
 
    @param channels 1 to MX_LOUDNESS_MAX_CHANNELS.
    @param rate Sample rate, Hz (mx_rate_is_valid()), rounded to whole Hz.

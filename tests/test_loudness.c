@@ -2,6 +2,7 @@
 
 #include "loudness.h"
 #include "testutil.h"
+#include "true_peak.h"
 
 #include <check.h>
 #include <math.h>
@@ -267,11 +268,14 @@ static const double tp_levels[] = { -20.0, -6.0, 0.0 };
 /*
   True peak: x[n] = A sin(pi/2 n + pi/4), a sine at fs/4 whose samples all
   fall 45 degrees from a crest: every sample is +-A/sqrt(2) (sample peak
-  A - 3.01 dB) while the waveform reaches A (true peak).  libebur128
-  oversamples 4x below 96 kHz and 2x below 192 kHz, which puts
-  interpolated points on the crests (45 + k 22.5 or 45 + k 45 degrees);
-  BS.1770-4 Annex 2 allows its interpolator some ripple, hence the brief's
-  0.3 dB.  The sample peak is exact to float rounding: 0.01 dB.
+  A - 3.01 dB) while the waveform reaches A (true peak).  The meter uses
+  the limiter's detector (true_peak.h), 4x at every rate, which reads a
+  steady sine up to 0.45 fs within 0.05 dB: so the peak since the last
+  read, once the tone has run for a while.  The programme peak includes
+  the tone's abrupt start, whose band-limited waveform overshoots (0.095
+  dB here), within the brief's 0.3 dB (what BS.1770-4 Annex 2 allows its
+  example interpolator).  The sample peak is exact to float rounding:
+  0.01 dB.
 */
 START_TEST(true_peak_of_quarter_rate_sine)
 {
@@ -284,14 +288,18 @@ START_TEST(true_peak_of_quarter_rate_sine)
   float block[BLOCK];
   mxt_sine(block, BLOCK, rate / 4.0, rate, amp, M_PI / 4.0); // BLOCK is 64 periods
   const float* const in[2] = { block, block };
+  MxLoudnessReading  r;
   for (unsigned b = 0; b < 100U; ++b) {
     ck_assert_int_eq(mx_loudness_process(m, in, BLOCK), MX_SUCCESS);
+    if (b == 0U) {
+      mx_loudness_read(m, &r); // The onset
+    }
   }
 
-  MxLoudnessReading r;
   mx_loudness_read(m, &r);
   ck_assert_double_eq_tol(r.true_peak_dbtp, mxt_db(amp), 0.3);
-  ck_assert_double_eq_tol(r.true_peak_recent_dbtp, mxt_db(amp), 0.3);
+  ck_assert_double_ge(r.true_peak_dbtp, mxt_db(amp) - 0.05);
+  ck_assert_double_eq_tol(r.true_peak_recent_dbtp, mxt_db(amp), 0.05);
   ck_assert_double_eq_tol(r.sample_peak_dbfs, mxt_db(amp / sqrt(2.0)), 0.01);
   ck_assert_double_eq_tol(r.sample_peak_recent_dbfs, mxt_db(amp / sqrt(2.0)), 0.01);
 
@@ -307,6 +315,38 @@ START_TEST(true_peak_of_quarter_rate_sine)
   ck_assert_double_eq(again.true_peak_dbtp, r.true_peak_dbtp);
   ck_assert_double_eq(again.sample_peak_dbfs, r.sample_peak_dbfs);
 
+  mx_loudness_free(m);
+}
+END_TEST
+
+/*
+  The meter's true peak is the limiter's detector's (true_peak.h) on each
+  channel, never below the sample peak: 60 blocks of noise whose level
+  changes every block, in both channels, against two detectors fed alike.
+*/
+START_TEST(true_peak_is_the_limiters_detector)
+{
+  MxLoudness* const m = mx_loudness_new(2U, 48000.0);
+  ck_assert_ptr_nonnull(m);
+  MxTruePeakDetector det[2];
+  mx_true_peak_detector_init(&det[0]);
+  mx_true_peak_detector_init(&det[1]);
+
+  float  x[2][BLOCK];
+  double want = 0.0;
+  for (unsigned b = 0U; b < 60U; ++b) {
+    for (unsigned c = 0U; c < 2U; ++c) {
+      mxt_noise(x[c], BLOCK, pow(10.0, -0.1 * (double)((b * 7U + c * 3U) % 40U)), 70U + b * 2U + c);
+      want = fmax(want, (double)mx_true_peak_detector_process_max(&det[c], x[c], BLOCK));
+      want = fmax(want, mxt_peak(x[c], BLOCK));
+    }
+    const float* const in[2] = { x[0], x[1] };
+    ck_assert_int_eq(mx_loudness_process(m, in, BLOCK), MX_SUCCESS);
+  }
+  MxLoudnessReading r;
+  mx_loudness_read(m, &r);
+  ck_assert_double_eq_tol(r.true_peak_dbtp, mxt_db(want), 1e-5);
+  ck_assert_double_ge(r.true_peak_dbtp, r.sample_peak_dbfs);
   mx_loudness_free(m);
 }
 END_TEST
@@ -481,6 +521,7 @@ loudness_suite(void)
 
   TCase* const peak = tcase_create("peaks");
   tcase_add_loop_test(peak, true_peak_of_quarter_rate_sine, 0, 9);
+  tcase_add_test(peak, true_peak_is_the_limiters_detector);
   tcase_add_loop_test(
     peak, recent_peak_survives_until_read, 0, (int)(sizeof(lone_peaks) / sizeof(lone_peaks[0])));
   suite_add_tcase(s, peak);
