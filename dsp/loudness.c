@@ -32,7 +32,8 @@
   256 strips (callgrind, `make bench`), and ripples by +-0.24 dB, so the
   meter could read above a ceiling the limiter holds.  The limiter's own
   detector (true_peak.h: within 0.05 dB up to 0.4535 fs) measures here
-  too, at about a tenth of the cost, so both read the same peaks.
+  too, for 270 instructions a stereo frame where libebur128 took 1210
+  (callgrind), so both read the same peaks.
 */
 #define MODE                                                             \
   (EBUR128_MODE_M | EBUR128_MODE_S | EBUR128_MODE_I | EBUR128_MODE_LRA | \
