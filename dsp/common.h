@@ -81,6 +81,19 @@ mx_prefetch(const void* const p, const size_t bytes)
 }
 
 /**
+   Hand out `count` buffers of MX_DSP_MAX_BLOCK samples from `*next` into
+   `out`, one after the other, and move `*next` past them: scratch carved
+   from one allocation.  Main thread.
+*/
+static inline void
+mx_carve_blocks(float** const next, float** const out, const unsigned count)
+{
+  for (unsigned k = 0U; k < count; ++k, *next += MX_DSP_MAX_BLOCK) {
+    out[k] = *next;
+  }
+}
+
+/**
    Build a function twice, for AVX2 and for the baseline (SSE2 on x86-64),
    and pick one when the program loads: a loop over a block the compiler
    vectorises then runs 8 floats at a time where the CPU can.  No FMA is

@@ -103,18 +103,14 @@ scratch_new(const unsigned lanes)
   }
 
   float* next = memory;
-  for (unsigned c = 0U; c < MX_DYN_MAX_CHANNELS; ++c, next += MX_DSP_MAX_BLOCK) {
-    s->key[c] = next;
-  }
+  mx_carve_blocks(&next, s->key, MX_DYN_MAX_CHANNELS);
   for (unsigned l = 0U; l < lanes; ++l) {
-    for (unsigned c = 0U; c < MX_DYN_MAX_CHANNELS; ++c, next += MX_DSP_MAX_BLOCK) {
-      s->work[l][c] = next;
-    }
+    mx_carve_blocks(&next, s->work[l], MX_DYN_MAX_CHANNELS);
   }
-  s->ramp_makeup = next;
-  s->ramp_amount = next + MX_DSP_MAX_BLOCK;
-  s->lanes       = lanes;
-  s->memory      = memory;
+  mx_carve_blocks(&next, &s->ramp_makeup, 1U);
+  mx_carve_blocks(&next, &s->ramp_amount, 1U);
+  s->lanes  = lanes;
+  s->memory = memory;
   return s;
 }
 

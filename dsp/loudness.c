@@ -220,9 +220,11 @@ mx_loudness_process(MxLoudness* const meter, const float* const* const in, const
       dst[(size_t)i * channels] = isfinite(x) ? x : 0.0f;
     }
     const float* measured = src;
-    for (uint32_t i = 0; !finite && i < n; ++i) {
-      meter->clean[i] = dst[(size_t)i * channels];
-      measured        = meter->clean;
+    if (!finite) {
+      for (uint32_t i = 0; i < n; ++i) {
+        meter->clean[i] = dst[(size_t)i * channels];
+      }
+      measured = meter->clean;
     }
     const double v = (double)mx_true_peak_detector_process_max(&meter->detectors[c], measured, n);
     true_peak      = v > true_peak ? v : true_peak;

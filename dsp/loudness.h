@@ -15,11 +15,11 @@
   the engine copies the reading into its snapshot for the main thread.
   Neither call allocates (measured with tests/alloc_guard.c: libebur128
   1.2.6 in EBUR128_MODE_HISTOGRAM makes no heap call in add_frames or in
-  any getter).  Creating, resetting and freeing run on
-  the main thread.  One caveat: ebur128_init() rewrites libebur128's static
-  tables (with the same values) that every meter's getters read, so making
-  a meter while another is read is, formally, a data race; it is harmless
-  on the hardware mixd targets, but ThreadSanitizer would report it.
+  any getter).  Creating, resetting and freeing run on the main thread.
+  One caveat: ebur128_init() rewrites libebur128's static tables (with the
+  same values) that every meter's getters read, so making a meter while
+  another is read is, formally, a data race; it is harmless on the
+  hardware mixd targets, but ThreadSanitizer would report it.
 */
 
 /// Most channels a meter accepts.
@@ -59,8 +59,8 @@ typedef struct MxLoudnessImpl MxLoudness;
    and 8 are back surrounds (weight 1.0).  A single channel is measured as
    one front channel, as BS.1770-4 defines mono.  True peak is measured by
    the limiter's 4x interpolator (true_peak.h) at every rate, never below
-   the sample peak.  A new sample rate needs a new meter.  Free with mx_loudness_free().  Main
-   thread.
+   the sample peak.  A new sample rate needs a new meter.  Free with
+   mx_loudness_free().  Main thread.
 
    @param channels 1 to MX_LOUDNESS_MAX_CHANNELS.
    @param rate Sample rate, Hz (mx_rate_is_valid()), rounded to whole Hz.

@@ -721,9 +721,10 @@ prefetch_strips(const MxProcess* const  proc,
   const uint32_t strips = proc->config.limits.strips;
   const uint32_t early  = s + INPUT_AHEAD;
   // From the host's pointers alone: that strip's node is not fetched yet
-  for (unsigned c = 0U; early < strips && io && io->strips && c < 2U; ++c) {
-    if (io->strips[early].ch[c]) {
-      mx_prefetch(io->strips[early].ch[c], n * sizeof(float));
+  const MxEngineInput* const later = early < strips && io && io->strips ? &io->strips[early] : NULL;
+  for (unsigned c = 0U; later && c < sizeof(later->ch) / sizeof(later->ch[0]); ++c) {
+    if (later->ch[c]) {
+      mx_prefetch(later->ch[c], n * sizeof(float));
     }
   }
   const uint32_t ahead = s + MX_STRIP_PREFETCH_STAGES + 1U;

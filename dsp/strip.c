@@ -101,13 +101,9 @@ scratch_new(const unsigned lanes, const bool with_comp)
 
   float* next = memory;
   for (unsigned l = 0U; l < lanes; ++l) {
-    for (unsigned c = 0U; c < MX_STRIP_MAX_CHANNELS; ++c, next += MX_DSP_MAX_BLOCK) {
-      s->work[l][c] = next;
-    }
+    mx_carve_blocks(&next, s->work[l], MX_STRIP_MAX_CHANNELS);
   }
-  for (unsigned c = 0U; c < MX_STRIP_MAX_CHANNELS; ++c, next += MX_DSP_MAX_BLOCK) {
-    s->alt[c] = next;
-  }
+  mx_carve_blocks(&next, s->alt, MX_STRIP_MAX_CHANNELS);
   s->lanes  = lanes;
   s->comp   = comp;
   s->memory = memory;
@@ -188,10 +184,10 @@ mx_strip_new_shared(const unsigned        channels,
     return NULL;
   }
   use_scratch(strip, 0U);
-  MxCompressorScratch* const comp_scratch = strip->own_scratch ? NULL : scratch->comp;
-  strip->comp                             = mx_compressor_new_shared(rate, comp_scratch);
-  strip->old_comp                         = mx_compressor_new_shared(rate, comp_scratch);
-  strip->delay                            = mx_delay_new(channels, MX_STRIP_DELAY_MAX_MS, rate);
+  // A strip's own scratch has none for compressors: they then make their own
+  strip->comp     = mx_compressor_new_shared(rate, strip->scratch->comp);
+  strip->old_comp = mx_compressor_new_shared(rate, strip->scratch->comp);
+  strip->delay    = mx_delay_new(channels, MX_STRIP_DELAY_MAX_MS, rate);
   if (layout != MX_STRIP_LAYOUT_CHANNEL) {
     strip->limiter = mx_limiter_new(channels, rate, MX_LIMITER_DEFAULT_LOOKAHEAD_MS);
   }

@@ -62,9 +62,8 @@ run_mono(MxCompressor* const comp, float* const buf, const size_t n)
   run(comp, ch, 1U, NULL, n);
 }
 
-// A compressor switched on and settled with the given curve
-// A compressor that works in `scratch` (NULL: its own), switched on with
-// these settings
+// A compressor switched on and settled with the given curve, working in
+// `scratch` (NULL: its own)
 static MxCompressor*
 make_shared(MxCompressorScratch* const scratch,
             const float                threshold,
